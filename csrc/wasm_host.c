@@ -1,0 +1,74 @@
+/* Host glue for Lua on wasm32-unknown-unknown: everything that would otherwise pull WASI
+ * imports (`wasi_snapshot_preview1`) into the module from Debian's wasi-libc. The Rust side
+ * (src/sys/) defines the `marekvs_host_*` functions. */
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+#include "lua.h"
+#include "lauxlib.h"
+
+extern double marekvs_host_now_ms(void);
+extern void marekvs_host_write(const char *s, size_t len, int is_error);
+
+/* Lua calls time() for its string-hash seed and math.random's default seed. */
+time_t time(time_t *t) {
+  time_t now = (time_t)(marekvs_host_now_ms() / 1000.0);
+  if (t) *t = now;
+  return now;
+}
+
+/* lua_writestring / lua_writeline / lua_writestringerror are redirected here (build.rs). */
+void marekvs_lua_write(const char *s, size_t len) { marekvs_host_write(s, len, 0); }
+
+void marekvs_lua_write_error(const char *fmt, const char *arg) {
+  char buf[512];
+  int n = snprintf(buf, sizeof buf, fmt, arg);
+  if (n < 0) return;
+  if ((size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
+  marekvs_host_write(buf, (size_t)n, 1);
+}
+
+/* table.sort's pivot randomization (xorshift32 seeded from the clock on first use). */
+unsigned int marekvs_random_pivot(void) {
+  static unsigned int x = 0;
+  if (x == 0) x = (unsigned int)marekvs_host_now_ms() | 1u;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  return x;
+}
+
+/* No file system: loadfile/dofile fail as on a host where the file does not exist. The
+ * original luaL_loadfilex is compiled under another name (lauxlib_wasm.c) and dropped. */
+int luaL_loadfilex(lua_State *L, const char *filename, const char *mode) {
+  (void)mode;
+  lua_pushfstring(L, "cannot open %s", filename ? filename : "stdin");
+  return LUA_ERRFILE;
+}
+
+/* wasi-libc's printf and strtod reference its stderr FILE, whose operations would import
+ * fd_write/fd_seek/fd_close from WASI. Lua never writes through a FILE here (its output macros
+ * go to the host), so these operations fail quietly and the imports never appear. */
+size_t __stdio_write(void *f, const unsigned char *buf, size_t len) {
+  (void)f; (void)buf; (void)len;
+  return 0;
+}
+size_t __stdio_read(void *f, unsigned char *buf, size_t len) {
+  (void)f; (void)buf; (void)len;
+  return 0;
+}
+long long __stdio_seek(void *f, long long off, int whence) {
+  (void)f; (void)off; (void)whence;
+  return -1;
+}
+int __stdio_close(void *f) {
+  (void)f;
+  return 0;
+}
+
+/* io, os, package and debug are never opened (the sandbox has no host access); these keep the
+ * linker from importing them. Each opens an empty table. */
+int luaopen_io(lua_State *L) { lua_newtable(L); return 1; }
+int luaopen_os(lua_State *L) { lua_newtable(L); return 1; }
+int luaopen_package(lua_State *L) { lua_newtable(L); return 1; }
+int luaopen_debug(lua_State *L) { lua_newtable(L); return 1; }

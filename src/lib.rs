@@ -1,0 +1,27 @@
+//! # marekvs edge
+//!
+//! One crate, compiled natively (tests, benchmarks) and to `wasm32-unknown-unknown` (the npm
+//! package), that hosts shards of marekvs: an AP, Redis-compatible key-value store with Lua 5.4
+//! scripting.
+//!
+//! ## Module map
+//!
+//! Pure core (no JS types anywhere):
+//! - [`reply`] — the reply model (every RESP2/RESP3 type).
+//! - [`resp`] — RESP codec: request parser (multibulk + inline), reply encoder and decoder.
+//! - [`lua`] — the Lua 5.4 engine: sandboxed state, time and memory budgets.
+//! - [`host`] — the platform's clocks (std natively, JS on wasm32); nothing else differs.
+//!
+//! Bindings:
+//! - `wasm` (wasm32 only) — the thin wasm-bindgen layer the npm package is generated from.
+//! - `sys` (wasm32 only) — the C runtime pieces Lua needs on wasm32 (setjmp/longjmp, hooks).
+
+pub mod host;
+pub mod lua;
+pub mod reply;
+pub mod resp;
+
+#[cfg(target_arch = "wasm32")]
+mod sys;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

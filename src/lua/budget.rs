@@ -1,0 +1,225 @@
+//! Per-invocation budgets for scripts: a wall-clock deadline and a memory ceiling, enforced from
+//! inside the Lua VM so that neither can be swallowed by `pcall`, `xpcall` or coroutines.
+//!
+//! - Memory: the state's allocator is wrapped. While a budget is armed, an allocation that would
+//!   take the bytes held beyond `limit` fails (Lua raises a memory error) and *trips* the budget.
+//! - Time: a count hook runs every [`HOOK_EVERY`] VM instructions and trips the budget once the
+//!   deadline has passed. Elapsed time is the larger of the clock's reading and the instructions
+//!   run at an assumed 1 instruction per ns, so a frozen clock (Cloudflare Workers freeze
+//!   `Date.now()` during a request) still ends a runaway script, later but surely.
+//! - Once tripped, the hook is re-armed to fire on *every* instruction of every thread that runs
+//!   and raises again each time: a `pcall` may catch one raise, but the very next instruction
+//!   outside it raises again, until the error reaches the host.
+//!
+//! Lua's C-call limit (200 nested C calls) and stack limit turn runaway recursion into ordinary
+//! Lua errors; they never reach the host's own stack limits.
+
+use mlua::ffi;
+use std::ffi::{c_int, c_void};
+use std::ptr::NonNull;
+
+/// VM instructions between two budget checks.
+pub const HOOK_EVERY: c_int = 10_000;
+/// Instructions per millisecond assumed when the clock stands still (1 per ns: faster than any
+/// Lua VM, so the instruction estimate never ends a script before its real deadline).
+const ASSUMED_INSTRUCTIONS_PER_MS: f64 = 1_000_000.0;
+
+/// Why a script was aborted by its budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trip {
+    /// The wall-clock deadline passed.
+    Time,
+    /// The script tried to hold more memory than its ceiling.
+    Memory,
+    /// Someone asked for the script to stop (`SCRIPT KILL`).
+    Killed,
+}
+
+/// Budget state shared with the C callbacks (allocator and hook). Heap-allocated by its owner
+/// and never moved while the Lua state lives.
+pub struct Budget {
+    inner_alloc: ffi::lua_Alloc,
+    inner_ud: *mut c_void,
+    /// Bytes the Lua state holds now.
+    pub used: usize,
+    /// Absolute ceiling on `used` while armed; `usize::MAX` otherwise.
+    limit: usize,
+    started_ms: f64,
+    deadline_ms: f64,
+    ticks: u64,
+    tripped: Option<Trip>,
+    kill_requested: bool,
+    now: fn() -> f64,
+    main_thread: *mut ffi::lua_State,
+}
+
+/// The registry slot holding the `Budget` pointer (its address is the key).
+static REGISTRY_KEY: u8 = 0;
+
+impl Budget {
+    /// Wraps the allocator of `state` (a main thread) and returns the budget, unarmed.
+    ///
+    /// # Safety
+    /// `state` must be a live main thread. The returned pointer owns the budget (free it with
+    /// `Box::from_raw`) and must stay valid until [`Budget::uninstall`] or the state's close.
+    pub unsafe fn install(state: *mut ffi::lua_State, now: fn() -> f64) -> NonNull<Budget> {
+        let mut inner_ud = std::ptr::null_mut();
+        let inner_alloc = ffi::lua_getallocf(state, &mut inner_ud);
+        let mut b = Box::new(Budget {
+            inner_alloc,
+            inner_ud,
+            used: 0,
+            limit: usize::MAX,
+            started_ms: 0.0,
+            deadline_ms: f64::INFINITY,
+            ticks: 0,
+            tripped: None,
+            kill_requested: false,
+            now,
+            main_thread: state,
+        });
+        // What the state holds already (Lua's own count, in KiB + bytes).
+        let kb = ffi::lua_gc(state, ffi::LUA_GCCOUNT, 0).max(0) as usize;
+        let rem = ffi::lua_gc(state, ffi::LUA_GCCOUNTB, 0).max(0) as usize;
+        b.used = kb * 1024 + rem;
+        let ptr = NonNull::from(Box::leak(b));
+        ffi::lua_setallocf(state, budget_alloc, ptr.as_ptr() as *mut c_void);
+        ffi::lua_pushlightuserdata(state, ptr.as_ptr() as *mut c_void);
+        ffi::lua_rawsetp(
+            state,
+            ffi::LUA_REGISTRYINDEX,
+            &REGISTRY_KEY as *const u8 as *const c_void,
+        );
+        ptr
+    }
+
+    /// Puts the state's own allocator back and forgets the budget (the caller frees it).
+    ///
+    /// # Safety
+    /// `state` is the main thread `budget` was installed on.
+    pub unsafe fn uninstall(state: *mut ffi::lua_State, budget: NonNull<Budget>) {
+        let b = budget.as_ref();
+        ffi::lua_sethook(state, None, 0, 0);
+        ffi::lua_setallocf(state, b.inner_alloc, b.inner_ud);
+        ffi::lua_pushnil(state);
+        ffi::lua_rawsetp(
+            state,
+            ffi::LUA_REGISTRYINDEX,
+            &REGISTRY_KEY as *const u8 as *const c_void,
+        );
+    }
+
+    /// Arms the budget for one invocation: at most `memory` bytes beyond what the state holds
+    /// now, until `time_ms` from now.
+    pub fn arm(&mut self, time_ms: f64, memory: usize) {
+        self.tripped = None;
+        self.kill_requested = false;
+        self.ticks = 0;
+        self.started_ms = (self.now)();
+        self.deadline_ms = self.started_ms + time_ms;
+        self.limit = self.used.saturating_add(memory);
+        unsafe {
+            ffi::lua_sethook(
+                self.main_thread,
+                Some(budget_hook),
+                ffi::LUA_MASKCOUNT,
+                HOOK_EVERY,
+            )
+        };
+    }
+
+    /// Disarms the budget after an invocation and tells whether (and why) it tripped.
+    pub fn disarm(&mut self) -> Option<Trip> {
+        self.limit = usize::MAX;
+        self.deadline_ms = f64::INFINITY;
+        unsafe { ffi::lua_sethook(self.main_thread, None, 0, 0) };
+        self.tripped.take()
+    }
+
+    /// Asks a running script to stop at its next check.
+    pub fn request_kill(&mut self) {
+        self.kill_requested = true;
+    }
+
+    /// Milliseconds since [`Budget::arm`].
+    pub fn elapsed_ms(&self) -> f64 {
+        (self.now)() - self.started_ms
+    }
+
+    fn trip(&mut self, why: Trip) {
+        if self.tripped.is_none() {
+            self.tripped = Some(why);
+        }
+    }
+
+    /// True once tripped (until disarmed).
+    pub fn is_tripped(&self) -> bool {
+        self.tripped.is_some()
+    }
+}
+
+/// The allocator wrapper: accounts bytes and refuses growth past the armed ceiling.
+unsafe extern "C" fn budget_alloc(
+    ud: *mut c_void,
+    ptr: *mut c_void,
+    osize: usize,
+    nsize: usize,
+) -> *mut c_void {
+    let b = &mut *(ud as *mut Budget);
+    // When `ptr` is null, `osize` encodes the object kind, not a size.
+    let old = if ptr.is_null() { 0 } else { osize };
+    if nsize > old {
+        let grow = nsize - old;
+        if b.tripped.is_some() || b.used.saturating_add(grow) > b.limit {
+            b.trip(Trip::Memory);
+            return std::ptr::null_mut();
+        }
+    }
+    let out = (b.inner_alloc)(b.inner_ud, ptr, osize, nsize);
+    if nsize == 0 {
+        b.used = b.used.saturating_sub(old);
+    } else if !out.is_null() {
+        b.used = b.used.saturating_sub(old).saturating_add(nsize);
+    }
+    out
+}
+
+/// Fetches the budget of the state `l` belongs to.
+unsafe fn budget_of(l: *mut ffi::lua_State) -> Option<&'static mut Budget> {
+    ffi::lua_rawgetp(
+        l,
+        ffi::LUA_REGISTRYINDEX,
+        &REGISTRY_KEY as *const u8 as *const c_void,
+    );
+    let p = ffi::lua_touserdata(l, -1) as *mut Budget;
+    ffi::lua_settop(l, -2);
+    p.as_mut()
+}
+
+/// The count hook: checks the deadline and raises while tripped.
+unsafe extern "C-unwind" fn budget_hook(l: *mut ffi::lua_State, _ar: *mut ffi::lua_Debug) {
+    let Some(b) = budget_of(l) else { return };
+    if b.tripped.is_none() {
+        b.ticks += 1;
+        let by_clock = (b.now)() - b.started_ms;
+        let by_count = b.ticks as f64 * HOOK_EVERY as f64 / ASSUMED_INSTRUCTIONS_PER_MS;
+        if b.kill_requested {
+            b.trip(Trip::Killed);
+        } else if by_clock.max(by_count) >= b.deadline_ms - b.started_ms {
+            b.trip(Trip::Time);
+        }
+    }
+    let Some(why) = b.tripped else { return };
+    // From now on every instruction of this thread and of the main thread raises.
+    ffi::lua_sethook(l, Some(budget_hook), ffi::LUA_MASKCOUNT, 1);
+    if l != b.main_thread {
+        ffi::lua_sethook(b.main_thread, Some(budget_hook), ffi::LUA_MASKCOUNT, 1);
+    }
+    let msg: &[u8] = match why {
+        Trip::Time => b"script aborted: time limit exceeded\0",
+        Trip::Memory => b"script aborted: memory limit exceeded\0",
+        Trip::Killed => b"script aborted: killed by SCRIPT KILL\0",
+    };
+    ffi::lua_pushstring(l, msg.as_ptr() as *const _);
+    ffi::lua_error(l);
+}

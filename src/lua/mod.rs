@@ -1,0 +1,247 @@
+//! The Lua 5.4 engine: one sandboxed `mlua` state with the libraries marekvs allows, and
+//! per-invocation budgets ([`budget`]). Pure core: no JS types; the clock comes from
+//! [`crate::host`].
+
+pub mod budget;
+mod render;
+
+use budget::{Budget, Trip};
+use mlua::{Lua, LuaOptions, MultiValue, StdLib, Value};
+use std::ptr::NonNull;
+
+pub use render::render_values;
+
+/// Default wall-clock deadline of one script, in milliseconds.
+pub const DEFAULT_TIME_LIMIT_MS: f64 = 20.0;
+/// Default memory a script may allocate beyond what the engine held when it started.
+pub const DEFAULT_MEMORY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Budgets applied to every invocation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Wall-clock deadline in milliseconds.
+    pub time_ms: f64,
+    /// Bytes one invocation may allocate beyond what the engine held when it started.
+    pub memory: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            time_ms: DEFAULT_TIME_LIMIT_MS,
+            memory: DEFAULT_MEMORY_LIMIT,
+        }
+    }
+}
+
+/// How an invocation failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScriptError {
+    /// The chunk did not compile; the text is Lua's message.
+    Compile(String),
+    /// An ordinary runtime error (`error(...)`, a failed call, a Lua error) reaching the host.
+    Runtime(String),
+    /// The budget tripped; the script was aborted.
+    Aborted(Trip),
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScriptError::Compile(m) => write!(f, "compile error: {m}"),
+            ScriptError::Runtime(m) => write!(f, "{m}"),
+            ScriptError::Aborted(Trip::Time) => write!(f, "script aborted: time limit exceeded"),
+            ScriptError::Aborted(Trip::Memory) => {
+                write!(f, "script aborted: memory limit exceeded")
+            }
+            ScriptError::Aborted(Trip::Killed) => write!(f, "script aborted: killed"),
+        }
+    }
+}
+
+/// A sandboxed Lua 5.4 state with budgets.
+pub struct Engine {
+    lua: Lua,
+    /// Owned (from `Box::into_raw`); shared with the allocator and hook of `lua`, which is
+    /// single-threaded, so all access goes through this pointer and never overlaps.
+    budget: NonNull<Budget>,
+    limits: Limits,
+}
+
+impl Engine {
+    /// A new engine with the given budgets.
+    pub fn new(limits: Limits) -> mlua::Result<Engine> {
+        let lua = Lua::new_with(
+            StdLib::STRING | StdLib::TABLE | StdLib::MATH | StdLib::COROUTINE,
+            LuaOptions::new(),
+        )?;
+        let mut slot: Option<NonNull<Budget>> = None;
+        unsafe {
+            lua.exec_raw::<()>((), |state| {
+                slot = Some(Budget::install(state, crate::host::monotonic_ms));
+            })?;
+        }
+        let budget = slot.ok_or_else(|| mlua::Error::runtime("budget install failed"))?;
+        let engine = Engine {
+            lua,
+            budget,
+            limits,
+        };
+        engine.sandbox()?;
+        Ok(engine)
+    }
+
+    /// The budgets in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Changes the budgets for later invocations.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The underlying state (for the scripting layer that builds on this engine).
+    pub fn lua(&self) -> &Lua {
+        &self.lua
+    }
+
+    fn budget(&self) -> &mut Budget {
+        // SAFETY: see the field's comment; no reference outlives one call below.
+        unsafe { &mut *self.budget.as_ptr() }
+    }
+
+    /// Bytes the Lua state holds now.
+    pub fn used_memory(&self) -> usize {
+        self.budget().used
+    }
+
+    /// Compiles `code` as a text chunk named `name` (shown in error positions).
+    pub fn compile(&self, code: &[u8], name: &str) -> Result<mlua::Function, ScriptError> {
+        self.lua
+            .load(code)
+            .set_name(format!("@{name}"))
+            .set_mode(mlua::chunk::ChunkMode::Text)
+            .into_function()
+            .map_err(|e| ScriptError::Compile(error_text(&e)))
+    }
+
+    /// Compiles and runs `code` as a text chunk named `name` under the budgets.
+    pub fn eval(&self, code: &[u8], name: &str) -> Result<MultiValue, ScriptError> {
+        let func = self.compile(code, name)?;
+        self.call(&func, MultiValue::new())
+    }
+
+    /// Calls `func` with `args` under the budgets.
+    pub fn call(&self, func: &mlua::Function, args: MultiValue) -> Result<MultiValue, ScriptError> {
+        self.budget().arm(self.limits.time_ms, self.limits.memory);
+        let out = func.call::<MultiValue>(args);
+        if let Some(why) = self.budget().disarm() {
+            drop(out);
+            // Whatever the script left behind is garbage now; give the memory back.
+            let _ = self.lua.gc_collect();
+            return Err(ScriptError::Aborted(why));
+        }
+        out.map_err(|e| ScriptError::Runtime(error_text(&e)))
+    }
+
+    /// Asks the running invocation to stop at its next budget check.
+    pub fn request_kill(&self) {
+        self.budget().request_kill();
+    }
+
+    /// Milliseconds the last (or current) invocation has run.
+    pub fn elapsed_ms(&self) -> f64 {
+        self.budget().elapsed_ms()
+    }
+
+    /// Removes what the sandbox does not allow and adds `os.clock`.
+    fn sandbox(&self) -> mlua::Result<()> {
+        let g = self.lua.globals();
+        for name in ["dofile", "loadfile"] {
+            g.raw_set(name, Value::Nil)?;
+        }
+        let os = self.lua.create_table()?;
+        os.raw_set(
+            "clock",
+            self.lua
+                .create_function(|_, ()| Ok(crate::host::monotonic_ms() / 1000.0))?,
+        )?;
+        g.raw_set("os", os)?;
+        // `load` takes text chunks only: no precompiled bytecode. Its argument count is kept
+        // (an explicit nil `env` differs from an absent one).
+        let load: mlua::Function = g.raw_get("load")?;
+        let text_load = self.lua.create_function(move |lua, args: MultiValue| {
+            let mut v: Vec<Value> = args.into_iter().collect();
+            if v.len() < 3 {
+                v.resize(3, Value::Nil);
+            }
+            v[2] = Value::String(lua.create_string("t")?);
+            load.call::<MultiValue>(MultiValue::from_iter(v))
+        })?;
+        g.raw_set("load", text_load)?;
+        let redis = self.lua.create_table()?;
+        redis.raw_set("sha1hex", self.lua.create_function(sha1hex)?)?;
+        g.raw_set("redis", redis)?;
+        Ok(())
+    }
+}
+
+/// `redis.sha1hex(s)`: the lowercase hex SHA1 of a string (Redis raises on a wrong argument
+/// count).
+fn sha1hex(_: &Lua, args: MultiValue) -> mlua::Result<String> {
+    use sha1::{Digest, Sha1};
+    if args.len() != 1 {
+        return Err(mlua::Error::runtime("wrong number of arguments"));
+    }
+    // Like `lua_tolstring`: numbers hash as their text; other types as the empty string.
+    let bytes: Vec<u8> = match args.front() {
+        Some(Value::String(s)) => s.as_bytes().to_vec(),
+        Some(v @ (Value::Integer(_) | Value::Number(_))) => {
+            v.to_string().unwrap_or_default().into_bytes()
+        }
+        _ => Vec::new(),
+    };
+    Ok(hex(&Sha1::digest(&bytes)))
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Give the state its own allocator back before the budget is freed: a clone of `lua`
+        // could keep the state alive past this engine.
+        let ptr = self.budget;
+        unsafe {
+            let _ = self
+                .lua
+                .exec_raw::<()>((), |state| Budget::uninstall(state, ptr));
+            drop(Box::from_raw(ptr.as_ptr()));
+        }
+    }
+}
+
+/// The message of an mlua error without mlua's decorations (tracebacks, callback wrappers).
+pub fn error_text(e: &mlua::Error) -> String {
+    let text = match e {
+        mlua::Error::SyntaxError { message, .. } => message.clone(),
+        mlua::Error::RuntimeError(m) => m.clone(),
+        mlua::Error::MemoryError(m) => m.clone(),
+        mlua::Error::CallbackError { cause, .. } => return error_text(cause),
+        mlua::Error::WithContext { cause, .. } => return error_text(cause),
+        other => other.to_string(),
+    };
+    match text.find("\nstack traceback:") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}

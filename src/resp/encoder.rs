@@ -1,0 +1,154 @@
+//! Reply encoder for RESP2 and RESP3, with Redis's RESP2 downgrades.
+//!
+//! RESP2: map → flat array of 2n, set → array, double → bulk string (`%.17g`, `inf`/`-inf`),
+//! bool → integer 1/0, big number → bulk, verbatim → bulk of the content, nil → `$-1`,
+//! nil array → `*-1`. RESP3: nil and nil array → `_`.
+//!
+//! CR and LF inside status, error and big-number lines are replaced by spaces (as Redis's
+//! `addReplyErrorFormat` does), so a frame is never broken. Encoding is iterative: no
+//! recursion however deep the reply.
+
+use crate::reply::Reply;
+
+/// Append the RESP encoding of `reply` to `out`. `proto` is 2 or 3 (anything but 3 is RESP2).
+pub fn encode(reply: &Reply, proto: u8, out: &mut Vec<u8>) {
+    let resp3 = proto == 3;
+    let mut stack: Vec<&Reply> = vec![reply];
+    while let Some(r) = stack.pop() {
+        match r {
+            Reply::Status(s) => line(out, b'+', s.as_bytes()),
+            Reply::Error(s) => line(out, b'-', s.as_bytes()),
+            Reply::Integer(n) => {
+                out.push(b':');
+                out.extend_from_slice(n.to_string().as_bytes());
+                out.extend_from_slice(b"\r\n");
+            }
+            Reply::Bulk(b) => bulk(out, b),
+            Reply::Nil => out.extend_from_slice(if resp3 { b"_\r\n" } else { b"$-1\r\n" }),
+            Reply::NilArray => out.extend_from_slice(if resp3 { b"_\r\n" } else { b"*-1\r\n" }),
+            Reply::Array(items) => {
+                header(out, b'*', items.len());
+                stack.extend(items.iter().rev());
+            }
+            Reply::Set(items) => {
+                header(out, if resp3 { b'~' } else { b'*' }, items.len());
+                stack.extend(items.iter().rev());
+            }
+            Reply::Map(pairs) => {
+                if resp3 {
+                    header(out, b'%', pairs.len());
+                } else {
+                    header(out, b'*', pairs.len().saturating_mul(2));
+                }
+                for (k, v) in pairs.iter().rev() {
+                    stack.push(v);
+                    stack.push(k);
+                }
+            }
+            Reply::Double(d) => {
+                let s = format_double(*d);
+                if resp3 {
+                    line(out, b',', s.as_bytes());
+                } else {
+                    bulk(out, s.as_bytes());
+                }
+            }
+            Reply::Bool(b) => out.extend_from_slice(match (resp3, b) {
+                (true, true) => b"#t\r\n",
+                (true, false) => b"#f\r\n",
+                (false, true) => b":1\r\n",
+                (false, false) => b":0\r\n",
+            }),
+            Reply::BigNumber(s) => {
+                if resp3 {
+                    line(out, b'(', s.as_bytes());
+                } else {
+                    bulk(out, s.as_bytes());
+                }
+            }
+            Reply::Verbatim(format, content) => {
+                if resp3 {
+                    let fmt: &[u8] = if format.len() == 3 {
+                        format.as_bytes()
+                    } else {
+                        b"txt"
+                    };
+                    header(out, b'=', content.len().saturating_add(4));
+                    out.extend_from_slice(fmt);
+                    out.push(b':');
+                    out.extend_from_slice(content);
+                    out.extend_from_slice(b"\r\n");
+                } else {
+                    bulk(out, content);
+                }
+            }
+        }
+    }
+}
+
+/// Encode into a fresh buffer.
+pub fn encode_to_vec(reply: &Reply, proto: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode(reply, proto, &mut out);
+    out
+}
+
+fn header(out: &mut Vec<u8>, tag: u8, n: usize) {
+    out.push(tag);
+    out.extend_from_slice(n.to_string().as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+fn bulk(out: &mut Vec<u8>, b: &[u8]) {
+    header(out, b'$', b.len());
+    out.extend_from_slice(b);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A simple line (`+`, `-`, `,`, `(`) with CR/LF replaced by spaces.
+fn line(out: &mut Vec<u8>, tag: u8, text: &[u8]) {
+    out.push(tag);
+    out.extend(
+        text.iter()
+            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+    );
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Format a double as redis-server 7.0 does in replies: C `%.17g`, with `inf` / `-inf`
+/// (and `nan` / `-nan` as glibc prints them). E.g. `1.1` → `1.1000000000000001`,
+/// `3.0` → `3`, `1e300` → `1.0000000000000001e+300`, `1e-5` → `1.0000000000000001e-05`.
+///
+/// (Redis 7.2+ switched to the shortest round-trip form; the Debian redis-server we test
+/// against is 7.0, and `%.17g` also round-trips exactly.)
+pub fn format_double(d: f64) -> String {
+    if d.is_nan() {
+        return if d.is_sign_negative() { "-nan" } else { "nan" }.to_string();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    // 17 significant digits, correctly rounded, exponent after rounding.
+    let sci = format!("{d:.16e}");
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (sci.as_str(), 0),
+    };
+    if !(-4..17).contains(&exp) {
+        let m = strip_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{m}e{sign}{:02}", exp.unsigned_abs())
+    } else {
+        let decimals = usize::try_from(16 - exp).unwrap_or(0);
+        strip_zeros(&format!("{d:.decimals$}")).to_string()
+    }
+}
+
+/// `%g` trailing-zero removal: strip zeros after the point, then a bare point.
+fn strip_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}

@@ -1,0 +1,74 @@
+//! wasm32 only: the host functions the C side of Lua calls (`csrc/wasm_host.c`) and the JS
+//! clocks behind [`crate::host`].
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn date_now() -> f64;
+    #[wasm_bindgen(js_namespace = console, js_name = log)]
+    fn console_log(s: &str);
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(s: &str);
+    type Performance;
+    #[wasm_bindgen(method, js_name = now)]
+    fn perf_now(this: &Performance) -> f64;
+}
+
+thread_local! {
+    /// `globalThis.performance`, absent in a few embedders.
+    static PERFORMANCE: Option<Performance> =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+            .ok()
+            .filter(|p| p.is_object())
+            .map(JsCast::unchecked_into);
+}
+
+/// Monotonic milliseconds: `performance.now()` where it exists, else `Date.now()`.
+pub fn monotonic_ms() -> f64 {
+    PERFORMANCE.with(|p| match p {
+        Some(p) => p.perf_now(),
+        None => date_now(),
+    })
+}
+
+/// Milliseconds since the Unix epoch (`Date.now()`).
+pub fn unix_ms() -> f64 {
+    date_now()
+}
+
+#[no_mangle]
+extern "C" fn marekvs_host_now_ms() -> f64 {
+    date_now()
+}
+
+/// Lua's `print` and its error-stream writes end here.
+///
+/// # Safety
+/// `s` points to `len` readable bytes (Lua passes its own buffers).
+#[no_mangle]
+unsafe extern "C" fn marekvs_host_write(s: *const u8, len: usize, is_error: i32) {
+    if s.is_null() {
+        return;
+    }
+    let bytes = std::slice::from_raw_parts(s, len);
+    let text = String::from_utf8_lossy(bytes);
+    if is_error != 0 {
+        console_error(&text);
+    } else {
+        console_log(&text);
+    }
+}
+
+extern "C" {
+    fn __wasm_call_ctors();
+}
+
+/// Runs the C constructors once. Referencing `__wasm_call_ctors` also keeps wasm-ld from
+/// treating the module as a WASI command (which would wrap every export).
+pub fn init_once() {
+    use std::sync::Once;
+    static INIT: Once = Once::new();
+    INIT.call_once(|| unsafe { __wasm_call_ctors() });
+}

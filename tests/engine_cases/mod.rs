@@ -1,0 +1,190 @@
+//! Engine behaviours checked on every platform: natively (`tests/lua_engine.rs`) and in the
+//! browser through wasm-bindgen-test (`tests/wasm_lua_engine.rs`). Each case panics on failure.
+
+use marekvs::lua::budget::Trip;
+use marekvs::lua::{render_values, Engine, Limits, ScriptError};
+
+fn engine(time_ms: f64) -> Engine {
+    Engine::new(Limits {
+        time_ms,
+        ..Limits::default()
+    })
+    .expect("engine")
+}
+
+fn eval(e: &Engine, code: &str) -> Result<String, ScriptError> {
+    e.eval(code.as_bytes(), "user_script")
+        .map(|v| render_values(&v))
+}
+
+pub fn values_come_back() {
+    let e = engine(1000.0);
+    assert_eq!(
+        eval(&e, "return 1 + 1, 'hi', 10 / 2, 2^53, true, nil").unwrap(),
+        "2\t\"hi\"\t5.0\t9.007199254741e+15\ttrue\tnil"
+    );
+    assert_eq!(
+        eval(&e, "return math.maxinteger").unwrap(),
+        "9223372036854775807"
+    );
+}
+
+pub fn error_escaping_to_host_many_times_leaves_state_usable() {
+    let e = engine(1000.0);
+    for i in 0..100_000 {
+        let err = eval(&e, "error('boom')").unwrap_err();
+        if i == 0 {
+            assert_eq!(err, ScriptError::Runtime("user_script:1: boom".into()));
+        }
+    }
+    assert_eq!(eval(&e, "return 40 + 2").unwrap(), "42");
+}
+
+pub fn pcall_of_error_many_times_inside_lua() {
+    let e = engine(60_000.0);
+    let out = eval(
+        &e,
+        "local n = 0
+         for i = 1, 100000 do
+           local ok, msg = pcall(error, 'x' .. i)
+           if not ok and msg == 'x' .. i then n = n + 1 end
+         end
+         return n",
+    )
+    .unwrap();
+    assert_eq!(out, "100000");
+    assert_eq!(eval(&e, "return 'still here'").unwrap(), "\"still here\"");
+}
+
+pub fn rust_callback_error_is_catchable_by_pcall() {
+    let e = engine(1000.0);
+    let out = eval(
+        &e,
+        "local ok, err = pcall(redis.sha1hex)
+         return ok, tostring(err):find('wrong number of arguments') ~= nil",
+    )
+    .unwrap();
+    assert_eq!(out, "false\ttrue");
+    assert_eq!(
+        eval(&e, "return redis.sha1hex('')").unwrap(),
+        "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\""
+    );
+}
+
+pub fn memory_bomb_stops_with_memory_error_and_state_stays_usable() {
+    let e = engine(60_000.0);
+    let err = eval(
+        &e,
+        "local t = {} local s = string.rep('x', 1024)
+         for i = 1, 1e9 do t[i] = s .. i end",
+    )
+    .unwrap_err();
+    assert_eq!(err, ScriptError::Aborted(Trip::Memory));
+    // pcall cannot swallow it either.
+    let err = eval(
+        &e,
+        "local t = {}
+         while true do
+           pcall(function() for i = 1, 1e6 do t[#t + 1] = ('x'):rep(100) .. i end end)
+         end",
+    )
+    .unwrap_err();
+    assert_eq!(err, ScriptError::Aborted(Trip::Memory));
+    assert_eq!(eval(&e, "return #string.rep('a', 1000)").unwrap(), "1000");
+    // The memory the bombs held was given back.
+    assert!(e.used_memory() < 4 * 1024 * 1024, "{}", e.used_memory());
+}
+
+pub fn deadline_stops_busy_loop_near_the_deadline() {
+    let e = engine(20.0);
+    let err = eval(&e, "while true do end").unwrap_err();
+    assert_eq!(err, ScriptError::Aborted(Trip::Time));
+    let ran = e.elapsed_ms();
+    assert!((20.0..500.0).contains(&ran), "ran {ran} ms");
+    assert_eq!(eval(&e, "return 1").unwrap(), "1");
+}
+
+pub fn deadline_cannot_be_swallowed_by_pcall_xpcall_or_coroutines() {
+    let e = engine(20.0);
+    for code in [
+        "while true do pcall(function() while true do end end) end",
+        "while true do xpcall(function() while true do end end, function(m) return m end) end",
+        "while true do pcall(pcall, pcall, function() while true do end end) end",
+        "while true do
+           local co = coroutine.create(function() while true do end end)
+           coroutine.resume(co)
+         end",
+        "while true do pcall(coroutine.wrap(function() while true do end end)) end",
+        "local function f() pcall(f) while true do end end f()",
+    ] {
+        let err = eval(&e, code).unwrap_err();
+        assert_eq!(err, ScriptError::Aborted(Trip::Time), "{code}");
+    }
+    assert_eq!(eval(&e, "return 2").unwrap(), "2");
+}
+
+pub fn runaway_recursion_is_a_lua_error() {
+    let e = engine(60_000.0);
+    // Lua-level recursion: a stack overflow error (or the memory ceiling), never a trap.
+    let err = eval(&e, "local function f() return 1 + f() end return f()").unwrap_err();
+    assert!(
+        matches!(&err, ScriptError::Runtime(m) if m.contains("stack overflow"))
+            || err == ScriptError::Aborted(Trip::Memory),
+        "{err:?}"
+    );
+    // C-level recursion through metamethods and pcall.
+    let err = eval(
+        &e,
+        "local t = setmetatable({}, {__index = function(t, k) return t[k] end}) return t.x",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, ScriptError::Runtime(m) if m.contains("stack overflow")),
+        "{err:?}"
+    );
+    let err = eval(
+        &e,
+        "local function f() return pcall(f) end return select('#', f())",
+    );
+    assert!(
+        err.is_ok() || matches!(err, Err(ScriptError::Runtime(_))),
+        "{err:?}"
+    );
+    // Deeply nested source is a compile error.
+    let deep = format!("return {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+    assert!(matches!(eval(&e, &deep), Err(ScriptError::Compile(_))));
+    assert_eq!(eval(&e, "return 3").unwrap(), "3");
+}
+
+pub fn sandbox_has_no_host_access() {
+    let e = engine(1000.0);
+    assert_eq!(
+        eval(
+            &e,
+            "return io, dofile, loadfile, require, package, debug, os.execute"
+        )
+        .unwrap(),
+        "nil\tnil\tnil\tnil\tnil\tnil\tnil"
+    );
+    assert_eq!(eval(&e, "return type(os.clock())").unwrap(), "\"number\"");
+    // Binary chunks are refused by load.
+    let out = eval(
+        &e,
+        "local ok, err = load(string.dump(function() return 1 end)) return ok, err",
+    );
+    assert!(
+        matches!(&out, Ok(s) if s.starts_with("nil\t\"attempt to load a binary chunk")),
+        "{out:?}"
+    );
+    assert_eq!(eval(&e, "return load('return 7')()").unwrap(), "7");
+}
+
+pub fn fib27() -> String {
+    let e = engine(60_000.0);
+    eval(
+        &e,
+        "local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end
+         return fib(27)",
+    )
+    .unwrap()
+}
