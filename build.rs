@@ -54,7 +54,10 @@ fn main() {
         // Lua's output goes to the host, not to stdio.
         .define("lua_writestring(s,l)", "marekvs_lua_write((s),(l))")
         .define("lua_writeline()", "marekvs_lua_write(\"\\n\",1)")
-        .define("lua_writestringerror(s,p)", "marekvs_lua_write_error((s),(p))")
+        .define(
+            "lua_writestringerror(s,p)",
+            "marekvs_lua_write_error((s),(p))",
+        )
         // table.sort's pivot randomization would call arc4random (a WASI import).
         .define("l_randomizePivot()", "marekvs_random_pivot()")
         .flag("-include")

@@ -20,7 +20,10 @@ pub struct LuaEngine {
 impl LuaEngine {
     /// `new LuaEngine({ timeLimitMs, memoryLimit })` — both optional.
     #[wasm_bindgen(constructor)]
-    pub fn new(time_limit_ms: Option<f64>, memory_limit: Option<f64>) -> Result<LuaEngine, JsError> {
+    pub fn new(
+        time_limit_ms: Option<f64>,
+        memory_limit: Option<f64>,
+    ) -> Result<LuaEngine, JsError> {
         let d = Limits::default();
         let limits = Limits {
             time_ms: time_limit_ms.unwrap_or(d.time_ms),
@@ -31,7 +34,7 @@ impl LuaEngine {
     }
 
     /// Runs a chunk and returns its results rendered as text; throws on errors.
-    pub fn eval(&self, code: &str) -> Result<String, JsError> {
+    pub fn eval(&self, code: &str) -> Result<String, JsValue> {
         match self.engine.eval(code.as_bytes(), "user_script") {
             Ok(v) => Ok(render_values(&v)),
             Err(e) => Err(script_error(&e)),
@@ -45,7 +48,14 @@ impl LuaEngine {
     }
 }
 
-fn script_error(e: &ScriptError) -> JsError {
-    let err = JsError::new(&e.to_string());
-    err
+/// A JS `Error` whose `name` tells the kind: `LuaCompileError`, `LuaRuntimeError` or
+/// `ScriptAbortedError` (a budget tripped).
+fn script_error(e: &ScriptError) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name(match e {
+        ScriptError::Compile(_) => "LuaCompileError",
+        ScriptError::Runtime(_) => "LuaRuntimeError",
+        ScriptError::Aborted(_) => "ScriptAbortedError",
+    });
+    err.into()
 }

@@ -106,14 +106,15 @@ impl Engine {
         &self.lua
     }
 
-    fn budget(&self) -> &mut Budget {
-        // SAFETY: see the field's comment; no reference outlives one call below.
-        unsafe { &mut *self.budget.as_ptr() }
+    fn with_budget<R>(&self, f: impl FnOnce(&mut Budget) -> R) -> R {
+        // SAFETY: see the field's comment; the reference does not outlive `f`, and `f` never
+        // runs Lua code (so the allocator and hook cannot touch the budget meanwhile).
+        f(unsafe { &mut *self.budget.as_ptr() })
     }
 
     /// Bytes the Lua state holds now.
     pub fn used_memory(&self) -> usize {
-        self.budget().used
+        self.with_budget(|b| b.used)
     }
 
     /// Compiles `code` as a text chunk named `name` (shown in error positions).
@@ -134,9 +135,10 @@ impl Engine {
 
     /// Calls `func` with `args` under the budgets.
     pub fn call(&self, func: &mlua::Function, args: MultiValue) -> Result<MultiValue, ScriptError> {
-        self.budget().arm(self.limits.time_ms, self.limits.memory);
+        let limits = self.limits;
+        self.with_budget(|b| b.arm(limits.time_ms, limits.memory));
         let out = func.call::<MultiValue>(args);
-        if let Some(why) = self.budget().disarm() {
+        if let Some(why) = self.with_budget(Budget::disarm) {
             drop(out);
             // Whatever the script left behind is garbage now; give the memory back.
             let _ = self.lua.gc_collect();
@@ -147,12 +149,12 @@ impl Engine {
 
     /// Asks the running invocation to stop at its next budget check.
     pub fn request_kill(&self) {
-        self.budget().request_kill();
+        self.with_budget(Budget::request_kill);
     }
 
     /// Milliseconds the last (or current) invocation has run.
     pub fn elapsed_ms(&self) -> f64 {
-        self.budget().elapsed_ms()
+        self.with_budget(|b| b.elapsed_ms())
     }
 
     /// Removes what the sandbox does not allow and adds `os.clock`.

@@ -1,0 +1,7 @@
+// Browser / bundler entry: top-level await fetches and instantiates the module next to this
+// file (bundlers such as Vite and esbuild follow the `new URL(..., import.meta.url)`).
+import init from '../pkg/marekvs.js';
+
+await init({ module_or_path: new URL('../pkg/marekvs_bg.wasm', import.meta.url) });
+
+export * from '../pkg/marekvs.js';

@@ -1,0 +1,8 @@
+// Node entry: the module is compiled from the packaged bytes at import time, so
+// `import { LuaEngine } from 'marekvs'` needs no init step.
+import { readFileSync } from 'node:fs';
+import { initSync } from '../pkg/marekvs.js';
+
+initSync({ module: readFileSync(new URL('../pkg/marekvs_bg.wasm', import.meta.url)) });
+
+export * from '../pkg/marekvs.js';

@@ -1,0 +1,8 @@
+// Cloudflare Workers (workerd) entry: the `.wasm` import yields a precompiled
+// WebAssembly.Module, since compiling from bytes at run time is forbidden there.
+import wasmModule from '../pkg/marekvs_bg.wasm';
+import { initSync } from '../pkg/marekvs.js';
+
+initSync({ module: wasmModule });
+
+export * from '../pkg/marekvs.js';

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every test: lint, native cargo tests, the optimized npm package, wasm tests in Chromium,
+# Node tests of the packed package, browser tests of the page, the differential harness.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+step() { printf '\n=== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy"
+cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "cargo test (native)"
+cargo test
+
+step "build the optimized npm package"
+bash scripts/build.sh
+
+step "wasm-pack test --headless --chrome"
+wasm-pack test --headless --chrome --release
+
+step "node tests of the packed npm package"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+npm pack --silent --pack-destination "$scratch" >/dev/null
+( cd "$scratch" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error ./marekvs-*.tgz )
+cp test/node/*.test.mjs "$scratch/"
+( cd "$scratch" && node --test ./*.test.mjs )
+
+step "browser tests of the page"
+node --test test/browser/
+
+step "differential harness (self-test against a second redis-server)"
+node --test test/differential/
