@@ -1,14 +1,7 @@
-//! The wasm-bindgen layer: a thin binding over the pure core. No logic lives here beyond
-//! converting between JS values and core types.
+//! `LuaEngine`: the bare Lua 5.4 engine with budgets, for running snippets.
 
 use crate::lua::{render_values, Engine, Limits, ScriptError};
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(start)]
-fn start() {
-    crate::sys::init_once();
-    console_error_panic_hook::set_once();
-}
 
 /// A Lua 5.4 engine with budgets (time in ms, memory in bytes).
 #[wasm_bindgen(js_name = LuaEngine)]
