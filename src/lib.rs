@@ -10,16 +10,26 @@
 //! - [`reply`] — the reply model (every RESP2/RESP3 type).
 //! - [`resp`] — RESP codec: request parser (multibulk + inline), reply encoder and decoder.
 //! - [`lua`] — the Lua 5.4 engine: sandboxed state, time and memory budgets.
+//! - [`scripting`] — EVAL/EVALSHA/SCRIPT on the engine: the `redis` table, conversions, errors.
 //! - [`host`] — the platform's clocks (std natively, JS on wasm32); nothing else differs.
+//! - [`router`] — key → hash slot (CRC16, hash tags) → partition (contiguous slot ranges).
+//! - [`keyspace`] — typed values with expiry; every write is a [`keyspace::WriteOp`] through one `apply`.
+//! - [`engine`] — the command table, dispatch, [`engine::Shard`] and [`engine::CallCtx`]; all command families.
+//! - [`numfmt`] — Redis's strict number parsing and number formatting.
 //!
 //! Bindings:
 //! - `wasm` (wasm32 only) — the thin wasm-bindgen layer the npm package is generated from.
 //! - `sys` (wasm32 only) — the C runtime pieces Lua needs on wasm32 (setjmp/longjmp, hooks).
 
+pub mod engine;
 pub mod host;
+pub mod keyspace;
 pub mod lua;
+pub mod numfmt;
 pub mod reply;
 pub mod resp;
+pub mod router;
+pub mod scripting;
 
 #[cfg(target_arch = "wasm32")]
 mod sys;

@@ -9,7 +9,7 @@ use budget::{Budget, Trip};
 use mlua::{Lua, LuaOptions, MultiValue, StdLib, Value};
 use std::ptr::NonNull;
 
-pub use render::render_values;
+pub use render::{format_g, render_values};
 
 /// Default wall-clock deadline of one script, in milliseconds.
 pub const DEFAULT_TIME_LIMIT_MS: f64 = 20.0;

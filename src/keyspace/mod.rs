@@ -1,0 +1,868 @@
+//! The keyspace: binary keys → typed values with optional absolute expiry.
+//!
+//! **Writes** go through exactly one method, [`Keyspace::apply`], which takes a concrete
+//! [`WriteOp`]. Commands compute results (INCR computes the new number, RENAME copies the value
+//! element by element) and express them as these primitives; the effects/CRDT layer will turn
+//! the same enum into HLC-stamped effects. An optional journal records every op applied
+//! ([`Keyspace::start_journal`] / [`Keyspace::take_journal`]).
+//!
+//! **Reads** go through typed views (`get_string`, `get_hash`, ...) that treat keys whose
+//! expiry time is ≤ [`Keyspace::now_ms`] as absent. Expired entries are physically removed by
+//! [`Keyspace::apply`] when a write touches them and by [`Keyspace::active_expire`]; this
+//! removal is housekeeping, not a `WriteOp`: it follows deterministically from the replicated
+//! expiry attribute, so it is never journaled.
+//!
+//! **System records**: keys starting with byte `0x00` are hidden from KEYS, SCAN, DBSIZE,
+//! RANDOMKEY and DEBUG DIGEST, but are otherwise ordinary string keys (they replicate).
+//!
+//! **Order**: an index sorted by `(hash(key), key)` gives SCAN a stable cursor (the hash of
+//! the next key to visit): every key present for the whole iteration is returned at least
+//! once, whatever is added or removed meanwhile.
+
+pub mod glob;
+mod hash;
+mod list;
+mod set;
+mod zset;
+
+pub use hash::Hash;
+pub use list::List;
+pub use set::Set;
+pub use zset::{Score, ZSet};
+
+use std::collections::{BTreeSet, HashMap};
+
+/// One concrete write. This is the effect enum: everything that changes the keyspace is one of
+/// these, applied by [`Keyspace::apply`].
+///
+/// Rules: an op creating an element on a missing key creates the key (expiry: none); an op of
+/// a collection type on a key holding another type replaces the value (the engine checks
+/// types first, so this only matters for replicated effects); removing the last element of a
+/// collection deletes the key with its expiry; ops on missing keys/elements/indexes are
+/// no-ops. `SetString` keeps the key's current expiry (SET clears it with an explicit
+/// `SetExpiry { at_ms: None }`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    /// The key becomes this string (any previous value/type is replaced).
+    SetString { key: Vec<u8>, value: Vec<u8> },
+    /// Set one hash field.
+    HashSet {
+        key: Vec<u8>,
+        field: Vec<u8>,
+        value: Vec<u8>,
+    },
+    /// Remove one hash field.
+    HashDel { key: Vec<u8>, field: Vec<u8> },
+    /// Add one set member.
+    SetAdd { key: Vec<u8>, member: Vec<u8> },
+    /// Remove one set member.
+    SetRem { key: Vec<u8>, member: Vec<u8> },
+    /// Insert or update a sorted-set member's score (never NaN).
+    ZsetPut {
+        key: Vec<u8>,
+        member: Vec<u8>,
+        score: f64,
+    },
+    /// Remove a sorted-set member.
+    ZsetRem { key: Vec<u8>, member: Vec<u8> },
+    /// Insert `value` so that it ends up at `index` (0 = head, len = tail).
+    ListInsert {
+        key: Vec<u8>,
+        index: usize,
+        value: Vec<u8>,
+    },
+    /// Remove the element at `index`.
+    ListRemove { key: Vec<u8>, index: usize },
+    /// Replace the element at `index`.
+    ListSet {
+        key: Vec<u8>,
+        index: usize,
+        value: Vec<u8>,
+    },
+    /// Delete the key (any type) with its expiry.
+    Delete { key: Vec<u8> },
+    /// Set (absolute unix ms) or clear the key's expiry. An expiry ≤ now deletes the key.
+    SetExpiry { key: Vec<u8>, at_ms: Option<i64> },
+}
+
+impl WriteOp {
+    /// The key this op writes.
+    pub fn key(&self) -> &[u8] {
+        match self {
+            WriteOp::SetString { key, .. }
+            | WriteOp::HashSet { key, .. }
+            | WriteOp::HashDel { key, .. }
+            | WriteOp::SetAdd { key, .. }
+            | WriteOp::SetRem { key, .. }
+            | WriteOp::ZsetPut { key, .. }
+            | WriteOp::ZsetRem { key, .. }
+            | WriteOp::ListInsert { key, .. }
+            | WriteOp::ListRemove { key, .. }
+            | WriteOp::ListSet { key, .. }
+            | WriteOp::Delete { key }
+            | WriteOp::SetExpiry { key, .. } => key,
+        }
+    }
+}
+
+/// A typed value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Str(Vec<u8>),
+    Hash(Hash),
+    Set(Set),
+    List(List),
+    ZSet(ZSet),
+}
+
+impl Value {
+    /// Redis's TYPE name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "string",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::List(_) => "list",
+            Value::ZSet(_) => "zset",
+        }
+    }
+
+    fn is_empty_collection(&self) -> bool {
+        match self {
+            Value::Str(_) => false,
+            Value::Hash(h) => h.is_empty(),
+            Value::Set(s) => s.is_empty(),
+            Value::List(l) => l.is_empty(),
+            Value::ZSet(z) => z.is_empty(),
+        }
+    }
+}
+
+/// A stored key: value and optional absolute expiry (unix ms).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub value: Value,
+    pub expire_at: Option<i64>,
+}
+
+/// The key holds a value of another type (→ `WRONGTYPE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrongType;
+
+/// Typed read result: `Ok(None)` = no such key.
+pub type Read<'a, T> = Result<Option<&'a T>, WrongType>;
+
+/// True for hidden system-record keys (first byte 0x00).
+pub fn is_system_key(key: &[u8]) -> bool {
+    key.first() == Some(&0)
+}
+
+/// FNV-1a 64, folded into `1..=2^63` so that cursor 0 means "start"/"done".
+fn order_hash(key: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in key {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h >> 1).wrapping_add(1)
+}
+
+/// The keyspace of one shard (all its partitions; keys are routed before they get here).
+#[derive(Debug, Clone, Default)]
+pub struct Keyspace {
+    entries: HashMap<Vec<u8>, Entry>,
+    order: BTreeSet<(u64, Vec<u8>)>,
+    now_ms: i64,
+    journal: Option<Vec<WriteOp>>,
+    sweep_cursor: u64,
+    system_count: usize,
+    /// Undo log: the state of each key before its first write since `start_undo`.
+    undo: Option<HashMap<Vec<u8>, Option<Entry>>>,
+}
+
+impl Keyspace {
+    /// Empty keyspace.
+    pub fn new() -> Keyspace {
+        Keyspace::default()
+    }
+
+    /// The logical time used for expiry checks (set by the engine for every command).
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    /// Set the logical time.
+    pub fn set_now(&mut self, now_ms: i64) {
+        self.now_ms = now_ms;
+    }
+
+    /// Start recording applied ops (clears any previous journal).
+    pub fn start_journal(&mut self) {
+        self.journal = Some(Vec::new());
+    }
+
+    /// Stop recording and return the ops applied since `start_journal`.
+    pub fn take_journal(&mut self) -> Vec<WriteOp> {
+        self.journal.take().unwrap_or_default()
+    }
+
+    /// Start recording what is needed to undo the following writes (e.g. a script that may be
+    /// aborted by its budget). The first write to each key saves that key's whole entry.
+    pub fn start_undo(&mut self) {
+        self.undo = Some(HashMap::new());
+    }
+
+    /// Keep the writes made since `start_undo` and stop recording.
+    pub fn commit_undo(&mut self) {
+        self.undo = None;
+    }
+
+    /// Restore every key written since `start_undo` to its previous state (including expiry)
+    /// and stop recording. Journaled ops are not touched: drop them separately.
+    pub fn rollback_undo(&mut self) {
+        let Some(saved) = self.undo.take() else {
+            return;
+        };
+        for (key, before) in saved {
+            self.remove_entry(&key);
+            if let Some(e) = before {
+                let expire_at = e.expire_at;
+                let slot = self.insert_entry(&key, e.value);
+                slot.expire_at = expire_at;
+            }
+        }
+    }
+
+    /// True while a journal is being recorded.
+    pub fn journaling(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    fn live(&self, e: &Entry) -> bool {
+        e.expire_at.is_none_or(|t| t > self.now_ms)
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// The live entry of `key`.
+    pub fn get(&self, key: &[u8]) -> Option<&Entry> {
+        self.entries.get(key).filter(|e| self.live(e))
+    }
+
+    /// The live value of `key`.
+    pub fn value(&self, key: &[u8]) -> Option<&Value> {
+        self.get(key).map(|e| &e.value)
+    }
+
+    /// True when `key` exists (and is not expired).
+    pub fn exists(&self, key: &[u8]) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// `Some(expiry)` when the key exists.
+    pub fn expiry(&self, key: &[u8]) -> Option<Option<i64>> {
+        self.get(key).map(|e| e.expire_at)
+    }
+
+    /// String view.
+    pub fn get_string(&self, key: &[u8]) -> Read<'_, Vec<u8>> {
+        match self.value(key) {
+            None => Ok(None),
+            Some(Value::Str(s)) => Ok(Some(s)),
+            Some(_) => Err(WrongType),
+        }
+    }
+
+    /// Hash view.
+    pub fn get_hash(&self, key: &[u8]) -> Read<'_, Hash> {
+        match self.value(key) {
+            None => Ok(None),
+            Some(Value::Hash(h)) => Ok(Some(h)),
+            Some(_) => Err(WrongType),
+        }
+    }
+
+    /// Set view.
+    pub fn get_set(&self, key: &[u8]) -> Read<'_, Set> {
+        match self.value(key) {
+            None => Ok(None),
+            Some(Value::Set(s)) => Ok(Some(s)),
+            Some(_) => Err(WrongType),
+        }
+    }
+
+    /// List view.
+    pub fn get_list(&self, key: &[u8]) -> Read<'_, List> {
+        match self.value(key) {
+            None => Ok(None),
+            Some(Value::List(l)) => Ok(Some(l)),
+            Some(_) => Err(WrongType),
+        }
+    }
+
+    /// Sorted-set view.
+    pub fn get_zset(&self, key: &[u8]) -> Read<'_, ZSet> {
+        match self.value(key) {
+            None => Ok(None),
+            Some(Value::ZSet(z)) => Ok(Some(z)),
+            Some(_) => Err(WrongType),
+        }
+    }
+
+    /// Number of user keys, counting expired keys not yet reclaimed (as Redis's DBSIZE).
+    pub fn dbsize(&self) -> usize {
+        self.entries.len().saturating_sub(self.system_count)
+    }
+
+    /// Number of user keys with an expiry (INFO keyspace `expires=`).
+    pub fn volatile_count(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|(k, e)| !is_system_key(k) && e.expire_at.is_some())
+            .count()
+    }
+
+    /// Live user keys, in scan order.
+    pub fn user_keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.order
+            .iter()
+            .map(|(_, k)| k.as_slice())
+            .filter(move |k| !is_system_key(k) && self.exists(k))
+    }
+
+    /// Every stored user key, expired or not (FLUSHALL).
+    pub fn all_user_keys(&self) -> Vec<Vec<u8>> {
+        self.order
+            .iter()
+            .filter(|(_, k)| !is_system_key(k))
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+
+    /// One SCAN step: visits about `count` index slots starting at `cursor`, returns the next
+    /// cursor (0 when done) and the live user keys visited that pass `filter`.
+    pub fn scan(
+        &self,
+        cursor: u64,
+        count: usize,
+        mut filter: impl FnMut(&[u8], &Entry) -> bool,
+    ) -> (u64, Vec<Vec<u8>>) {
+        let mut out = Vec::new();
+        let mut last_hash = None;
+        for (visited, (h, k)) in self.order.range((cursor, Vec::new())..).enumerate() {
+            if visited >= count.max(1) && last_hash != Some(*h) {
+                return (*h, out);
+            }
+            last_hash = Some(*h);
+            if is_system_key(k) {
+                continue;
+            }
+            if let Some(e) = self.get(k) {
+                if filter(k, e) {
+                    out.push(k.clone());
+                }
+            }
+        }
+        (0, out)
+    }
+
+    /// A random live user key, chosen from the position `r` in hash order.
+    pub fn random_key(&self, r: u64) -> Option<Vec<u8>> {
+        let start = (r >> 1).wrapping_add(1);
+        self.order
+            .range((start, Vec::new())..)
+            .chain(self.order.range(..(start, Vec::new())))
+            .map(|(_, k)| k)
+            .find(|k| !is_system_key(k) && self.exists(k))
+            .cloned()
+    }
+
+    /// Bounded active expiry: examines at most `budget` keys from where the previous call
+    /// stopped (wrapping around) and removes those expired at `now_ms`. Returns the number of
+    /// keys removed.
+    pub fn active_expire(&mut self, now_ms: i64, budget: usize) -> usize {
+        let mut expired = Vec::new();
+        let mut next = 0u64;
+        for (seen, (h, k)) in self
+            .order
+            .range((self.sweep_cursor, Vec::new())..)
+            .enumerate()
+        {
+            if seen >= budget {
+                next = *h;
+                break;
+            }
+            if let Some(e) = self.entries.get(k) {
+                if e.expire_at.is_some_and(|t| t <= now_ms) {
+                    expired.push(k.clone());
+                }
+            }
+        }
+        self.sweep_cursor = next;
+        for k in &expired {
+            self.remove_entry(k);
+        }
+        expired.len()
+    }
+
+    // ---------------------------------------------------------------- system records
+
+    /// Key of a system record: `0x00` followed by `name`.
+    pub fn system_key(name: &[u8]) -> Vec<u8> {
+        let mut k = Vec::with_capacity(name.len() + 1);
+        k.push(0);
+        k.extend_from_slice(name);
+        k
+    }
+
+    /// Write a hidden system record (a string at key `0x00 name`), through [`Keyspace::apply`].
+    pub fn set_system_record(&mut self, name: &[u8], value: &[u8]) {
+        self.apply(WriteOp::SetString {
+            key: Self::system_key(name),
+            value: value.to_vec(),
+        });
+    }
+
+    /// Read a hidden system record.
+    pub fn get_system_record(&self, name: &[u8]) -> Option<&[u8]> {
+        match self.value(&Self::system_key(name)) {
+            Some(Value::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// All system records whose name starts with `prefix` (names without the 0x00 byte).
+    pub fn system_records(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut v: Vec<(Vec<u8>, Vec<u8>)> = self
+            .entries
+            .iter()
+            .filter(|(k, e)| is_system_key(k) && self.live(e))
+            .filter_map(|(k, e)| {
+                let name = k.get(1..)?;
+                match &e.value {
+                    Value::Str(s) if name.starts_with(prefix) => Some((name.to_vec(), s.clone())),
+                    _ => None,
+                }
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /// Set a string value (keeps expiry).
+    pub fn set_string(&mut self, key: &[u8], value: Vec<u8>) {
+        self.apply(WriteOp::SetString {
+            key: key.to_vec(),
+            value,
+        });
+    }
+
+    /// Set a hash field.
+    pub fn hash_set(&mut self, key: &[u8], field: &[u8], value: Vec<u8>) {
+        self.apply(WriteOp::HashSet {
+            key: key.to_vec(),
+            field: field.to_vec(),
+            value,
+        });
+    }
+
+    /// Remove a hash field.
+    pub fn hash_del(&mut self, key: &[u8], field: &[u8]) -> bool {
+        self.apply(WriteOp::HashDel {
+            key: key.to_vec(),
+            field: field.to_vec(),
+        })
+    }
+
+    /// Add a set member.
+    pub fn set_add(&mut self, key: &[u8], member: &[u8]) -> bool {
+        self.apply(WriteOp::SetAdd {
+            key: key.to_vec(),
+            member: member.to_vec(),
+        })
+    }
+
+    /// Remove a set member.
+    pub fn set_rem(&mut self, key: &[u8], member: &[u8]) -> bool {
+        self.apply(WriteOp::SetRem {
+            key: key.to_vec(),
+            member: member.to_vec(),
+        })
+    }
+
+    /// Put a sorted-set member.
+    pub fn zset_put(&mut self, key: &[u8], member: &[u8], score: f64) -> bool {
+        self.apply(WriteOp::ZsetPut {
+            key: key.to_vec(),
+            member: member.to_vec(),
+            score,
+        })
+    }
+
+    /// Remove a sorted-set member.
+    pub fn zset_rem(&mut self, key: &[u8], member: &[u8]) -> bool {
+        self.apply(WriteOp::ZsetRem {
+            key: key.to_vec(),
+            member: member.to_vec(),
+        })
+    }
+
+    /// Insert a list element at `index`.
+    pub fn list_insert(&mut self, key: &[u8], index: usize, value: Vec<u8>) -> bool {
+        self.apply(WriteOp::ListInsert {
+            key: key.to_vec(),
+            index,
+            value,
+        })
+    }
+
+    /// Remove the list element at `index`.
+    pub fn list_remove(&mut self, key: &[u8], index: usize) -> bool {
+        self.apply(WriteOp::ListRemove {
+            key: key.to_vec(),
+            index,
+        })
+    }
+
+    /// Replace the list element at `index`.
+    pub fn list_set(&mut self, key: &[u8], index: usize, value: Vec<u8>) -> bool {
+        self.apply(WriteOp::ListSet {
+            key: key.to_vec(),
+            index,
+            value,
+        })
+    }
+
+    /// Delete a key.
+    pub fn delete(&mut self, key: &[u8]) -> bool {
+        self.apply(WriteOp::Delete { key: key.to_vec() })
+    }
+
+    /// Set or clear a key's expiry.
+    pub fn set_expiry(&mut self, key: &[u8], at_ms: Option<i64>) -> bool {
+        self.apply(WriteOp::SetExpiry {
+            key: key.to_vec(),
+            at_ms,
+        })
+    }
+
+    /// Copy a live value to `dst` (replacing it) via primitives; `expire_at` is set on `dst`.
+    pub fn write_value(&mut self, dst: &[u8], value: &Value, expire_at: Option<i64>) {
+        self.delete(dst);
+        match value {
+            Value::Str(s) => self.set_string(dst, s.clone()),
+            Value::Hash(h) => {
+                for (f, v) in h {
+                    self.hash_set(dst, f, v.clone());
+                }
+            }
+            Value::Set(s) => {
+                for m in s {
+                    self.set_add(dst, m);
+                }
+            }
+            Value::List(l) => {
+                for (i, v) in l.iter().enumerate() {
+                    self.list_insert(dst, i, v.clone());
+                }
+            }
+            Value::ZSet(z) => {
+                for (m, s) in z.iter() {
+                    self.zset_put(dst, m, s);
+                }
+            }
+        }
+        if expire_at.is_some() {
+            self.set_expiry(dst, expire_at);
+        }
+    }
+
+    fn insert_entry(&mut self, key: &[u8], value: Value) -> &mut Entry {
+        if !self.entries.contains_key(key) {
+            self.order.insert((order_hash(key), key.to_vec()));
+            if is_system_key(key) {
+                self.system_count += 1;
+            }
+        }
+        let e = self.entries.entry(key.to_vec()).or_insert(Entry {
+            value: Value::Str(Vec::new()),
+            expire_at: None,
+        });
+        e.value = value;
+        e
+    }
+
+    fn remove_entry(&mut self, key: &[u8]) -> bool {
+        if self.entries.remove(key).is_some() {
+            self.order.remove(&(order_hash(key), key.to_vec()));
+            if is_system_key(key) {
+                self.system_count = self.system_count.saturating_sub(1);
+            }
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Live entry for writing, created with `make()` when missing or of another type
+    /// (`is_type` decides).
+    fn slot_for(
+        &mut self,
+        key: &[u8],
+        is_type: fn(&Value) -> bool,
+        make: fn() -> Value,
+    ) -> Option<&mut Value> {
+        let ok = self.entries.get(key).is_some_and(|e| is_type(&e.value));
+        if !ok {
+            let expire_at = self.entries.get(key).and_then(|e| e.expire_at);
+            let e = self.insert_entry(key, make());
+            e.expire_at = expire_at;
+        }
+        self.entries.get_mut(key).map(|e| &mut e.value)
+    }
+
+    fn drop_if_empty(&mut self, key: &[u8]) {
+        if self
+            .entries
+            .get(key)
+            .is_some_and(|e| e.value.is_empty_collection())
+        {
+            self.remove_entry(key);
+        }
+    }
+
+    /// Apply one write. The single mutation entry point. Returns true when state changed.
+    pub fn apply(&mut self, op: WriteOp) -> bool {
+        let key = op.key();
+        if let Some(undo) = self.undo.as_mut() {
+            if !undo.contains_key(key) {
+                undo.insert(key.to_vec(), self.entries.get(key).cloned());
+            }
+        }
+        // Lazy expiry: an expired entry is gone before anything is written to it.
+        if self.entries.get(key).is_some_and(|e| !self.live(e)) {
+            let key = key.to_vec();
+            self.remove_entry(&key);
+        }
+        let changed = self.apply_inner(&op);
+        if let Some(j) = self.journal.as_mut() {
+            j.push(op);
+        }
+        changed
+    }
+
+    fn apply_inner(&mut self, op: &WriteOp) -> bool {
+        match op {
+            WriteOp::SetString { key, value } => {
+                let expire_at = self.entries.get(key).and_then(|e| e.expire_at);
+                let e = self.insert_entry(key, Value::Str(value.clone()));
+                e.expire_at = expire_at;
+                true
+            }
+            WriteOp::HashSet { key, field, value } => {
+                let v = self.slot_for(
+                    key,
+                    |v| matches!(v, Value::Hash(_)),
+                    || Value::Hash(Hash::new()),
+                );
+                if let Some(Value::Hash(h)) = v {
+                    h.insert(field.clone(), value.clone());
+                }
+                true
+            }
+            WriteOp::HashDel { key, field } => {
+                let removed = match self.entries.get_mut(key).map(|e| &mut e.value) {
+                    Some(Value::Hash(h)) => h.remove(field).is_some(),
+                    _ => false,
+                };
+                self.drop_if_empty(key);
+                removed
+            }
+            WriteOp::SetAdd { key, member } => {
+                let v = self.slot_for(
+                    key,
+                    |v| matches!(v, Value::Set(_)),
+                    || Value::Set(Set::new()),
+                );
+                match v {
+                    Some(Value::Set(s)) => s.insert(member.clone()),
+                    _ => false,
+                }
+            }
+            WriteOp::SetRem { key, member } => {
+                let removed = match self.entries.get_mut(key).map(|e| &mut e.value) {
+                    Some(Value::Set(s)) => s.remove(member),
+                    _ => false,
+                };
+                self.drop_if_empty(key);
+                removed
+            }
+            WriteOp::ZsetPut { key, member, score } => {
+                if score.is_nan() {
+                    return false;
+                }
+                let v = self.slot_for(
+                    key,
+                    |v| matches!(v, Value::ZSet(_)),
+                    || Value::ZSet(ZSet::new()),
+                );
+                if let Some(Value::ZSet(z)) = v {
+                    z.put(member, *score);
+                }
+                true
+            }
+            WriteOp::ZsetRem { key, member } => {
+                let removed = match self.entries.get_mut(key).map(|e| &mut e.value) {
+                    Some(Value::ZSet(z)) => z.remove(member),
+                    _ => false,
+                };
+                self.drop_if_empty(key);
+                removed
+            }
+            WriteOp::ListInsert { key, index, value } => {
+                let v = self.slot_for(
+                    key,
+                    |v| matches!(v, Value::List(_)),
+                    || Value::List(List::new()),
+                );
+                let done = match v {
+                    Some(Value::List(l)) if *index <= l.len() => {
+                        if *index == 0 {
+                            l.push_front(value.clone());
+                        } else if *index == l.len() {
+                            l.push_back(value.clone());
+                        } else {
+                            l.insert(*index, value.clone());
+                        }
+                        true
+                    }
+                    _ => false,
+                };
+                self.drop_if_empty(key);
+                done
+            }
+            WriteOp::ListRemove { key, index } => {
+                let removed = match self.entries.get_mut(key).map(|e| &mut e.value) {
+                    Some(Value::List(l)) => l.remove(*index).is_some(),
+                    _ => false,
+                };
+                self.drop_if_empty(key);
+                removed
+            }
+            WriteOp::ListSet { key, index, value } => {
+                match self.entries.get_mut(key).map(|e| &mut e.value) {
+                    Some(Value::List(l)) => match l.get_mut(*index) {
+                        Some(slot) => {
+                            *slot = value.clone();
+                            true
+                        }
+                        None => false,
+                    },
+                    _ => false,
+                }
+            }
+            WriteOp::Delete { key } => self.remove_entry(key),
+            WriteOp::SetExpiry { key, at_ms } => {
+                let now = self.now_ms;
+                match at_ms {
+                    Some(t) if *t <= now => self.remove_entry(key),
+                    _ => match self.entries.get_mut(key) {
+                        Some(e) => {
+                            let changed = e.expire_at != *at_ms;
+                            e.expire_at = *at_ms;
+                            changed
+                        }
+                        None => false,
+                    },
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- digest
+
+    /// DEBUG DIGEST: the XOR of one SHA1 per live user key over (key, expiry, canonical value),
+    /// so it is independent of insertion order and of how keys are spread over shards (the
+    /// digest of a union of disjoint keyspaces is the XOR of their digests). All zeros for an
+    /// empty dataset, as in Redis.
+    pub fn digest(&self) -> [u8; 20] {
+        use sha1::{Digest, Sha1};
+        let mut acc = [0u8; 20];
+        for k in self.user_keys() {
+            if let Some(e) = self.get(k) {
+                let mut h = Sha1::new();
+                write_chunk(&mut h, k);
+                h.update(e.expire_at.map_or([0xff; 8], |t| t.to_be_bytes()));
+                dump_value(&mut h, &e.value);
+                let d: [u8; 20] = h.finalize().into();
+                for (a, b) in acc.iter_mut().zip(d) {
+                    *a ^= b;
+                }
+            }
+        }
+        acc
+    }
+
+    /// DEBUG DIGEST-VALUE: SHA1 of one key's canonical value (all zeros when missing).
+    pub fn digest_value(&self, key: &[u8]) -> [u8; 20] {
+        use sha1::{Digest, Sha1};
+        match self.value(key) {
+            None => [0; 20],
+            Some(v) => {
+                let mut h = Sha1::new();
+                dump_value(&mut h, v);
+                h.finalize().into()
+            }
+        }
+    }
+}
+
+fn write_chunk(h: &mut sha1::Sha1, b: &[u8]) {
+    use sha1::Digest;
+    h.update((b.len() as u64).to_be_bytes());
+    h.update(b);
+}
+
+fn dump_value(h: &mut sha1::Sha1, v: &Value) {
+    use sha1::Digest;
+    match v {
+        Value::Str(s) => {
+            h.update([b's']);
+            write_chunk(h, s);
+        }
+        Value::Hash(m) => {
+            h.update([b'h']);
+            h.update((m.len() as u64).to_be_bytes());
+            for (f, x) in m {
+                write_chunk(h, f);
+                write_chunk(h, x);
+            }
+        }
+        Value::Set(s) => {
+            h.update([b'S']);
+            h.update((s.len() as u64).to_be_bytes());
+            for m in s {
+                write_chunk(h, m);
+            }
+        }
+        Value::List(l) => {
+            h.update([b'l']);
+            h.update((l.len() as u64).to_be_bytes());
+            for x in l {
+                write_chunk(h, x);
+            }
+        }
+        Value::ZSet(z) => {
+            h.update([b'z']);
+            h.update((z.len() as u64).to_be_bytes());
+            let mut members: Vec<(&[u8], f64)> = z.iter().collect();
+            members.sort_by(|a, b| a.0.cmp(b.0));
+            for (m, s) in members {
+                write_chunk(h, m);
+                h.update(s.to_bits().to_be_bytes());
+            }
+        }
+    }
+}

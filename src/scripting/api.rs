@@ -1,0 +1,314 @@
+//! The `redis` table's Rust side. Each function here returns either its values or
+//! `(RAISE, error)`; the Lua prelude raises those errors itself (`error(e, 0)`), so that the
+//! raised value is exactly what Redis raises (a string, or an `{err=...}` table) instead of
+//! an mlua error object.
+
+use super::convert::{arg_bytes, lua_to_reply, reply_to_lua};
+use crate::engine::{CallCtx, Shard};
+use crate::reply::Reply;
+use mlua::{Lua, LuaString, MultiValue, Table, Value};
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
+use std::rc::Rc;
+
+/// Redis's log levels, in order.
+pub const LOG_LEVELS: [&str; 4] = ["debug", "verbose", "notice", "warning"];
+/// Lines kept from `redis.log` (oldest dropped first).
+pub const LOG_KEEP: usize = 256;
+
+/// What `redis.call` reaches while a script runs: the shard and the script's call context.
+/// Set for the duration of one invocation by [`Bridge::enter`]; null otherwise.
+#[derive(Default)]
+pub struct Bridge {
+    shard: Cell<Option<NonNull<Shard>>>,
+    cx: Cell<Option<NonNull<CallCtx>>>,
+    /// The script's `redis.setresp` version.
+    pub resp: Cell<u8>,
+    /// `redis.log` lines: (level, message).
+    pub logs: RefCell<Vec<(u8, String)>>,
+}
+
+/// Clears the bridge when an invocation ends, however it ends.
+pub struct Entered<'a>(&'a Bridge);
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        self.0.shard.set(None);
+        self.0.cx.set(None);
+    }
+}
+
+impl Bridge {
+    /// Points `redis.call` at `shard` and `cx` until the guard drops.
+    pub fn enter<'a>(&'a self, shard: &'a mut Shard, cx: &'a mut CallCtx) -> Entered<'a> {
+        self.shard.set(Some(NonNull::from(shard)));
+        self.cx.set(Some(NonNull::from(cx)));
+        self.resp.set(2);
+        Entered(self)
+    }
+
+    /// Runs `f` with the shard and context of the running script.
+    fn with<R>(&self, f: impl FnOnce(&mut Shard, &mut CallCtx) -> R) -> Option<R> {
+        let (mut shard, mut cx) = (self.shard.get()?, self.cx.get()?);
+        // SAFETY: both pointers come from `enter`, whose borrows outlive the invocation; the
+        // script runs single-threaded and `f` does not re-enter Lua.
+        Some(unsafe { f(shard.as_mut(), cx.as_mut()) })
+    }
+}
+
+/// An `{err=...}` table.
+fn err_table(lua: &Lua, msg: &str) -> mlua::Result<Value> {
+    let t = lua.create_table_with_capacity(0, 1)?;
+    t.raw_set("err", msg)?;
+    Ok(Value::Table(t))
+}
+
+/// Builds the raw functions table handed to the prelude.
+pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    let raise_v = Value::Table(raise);
+
+    // call / pcall: (raise_errors, ...) → value, or (RAISE, {err=...}).
+    let (b, r) = (bridge.clone(), raise_v.clone());
+    t.raw_set(
+        "call",
+        lua.create_function(move |lua, mut args: MultiValue| {
+            let raise_errors = matches!(args.pop_front(), Some(Value::Boolean(true)));
+            let fail = |v: Value| -> mlua::Result<MultiValue> {
+                if raise_errors {
+                    Ok(MultiValue::from_iter([r.clone(), v]))
+                } else {
+                    Ok(MultiValue::from_iter([v]))
+                }
+            };
+            if args.is_empty() {
+                return fail(err_table(
+                    lua,
+                    "ERR Please specify at least one argument for this redis lib call",
+                )?);
+            }
+            let mut argv = Vec::with_capacity(args.len());
+            for a in args.iter() {
+                match arg_bytes(a) {
+                    Some(bytes) => argv.push(bytes),
+                    None => {
+                        return fail(err_table(
+                            lua,
+                            "ERR Lua redis lib command arguments must be strings or integers",
+                        )?)
+                    }
+                }
+            }
+            match crate::engine::resolve(&argv) {
+                Err(Reply::Error(e)) if e.starts_with("ERR unknown command") => {
+                    return fail(err_table(lua, "ERR Unknown Redis command called from script")?)
+                }
+                Err(Reply::Error(e)) if e.starts_with("ERR wrong number of arguments") => {
+                    return fail(err_table(
+                        lua,
+                        "ERR Wrong number of args calling Redis command from script",
+                    )?)
+                }
+                _ => {}
+            }
+            let resp = b.resp.get();
+            let reply = b
+                .with(|shard, cx| {
+                    cx.proto = resp;
+                    shard.execute(&argv, cx)
+                })
+                .unwrap_or_else(|| Reply::err("ERR redis.call is only available inside a script"));
+            if let Reply::Error(e) = &reply {
+                return fail(err_table(lua, e)?);
+            }
+            Ok(MultiValue::from_iter([reply_to_lua(lua, &reply, resp)?]))
+        })?,
+    )?;
+
+    // setresp(n)
+    let (b, r) = (bridge.clone(), raise_v.clone());
+    t.raw_set(
+        "setresp",
+        lua.create_function(move |lua, args: MultiValue| {
+            let raise = |m: &str| -> mlua::Result<MultiValue> {
+                Ok(MultiValue::from_iter([
+                    r.clone(),
+                    Value::String(lua.create_string(m)?),
+                ]))
+            };
+            if args.len() != 1 {
+                return raise("redis.setresp() requires one argument.");
+            }
+            match args.front() {
+                Some(Value::Integer(n @ (2 | 3))) => b.resp.set(*n as u8),
+                Some(Value::Number(n)) if *n == 2.0 || *n == 3.0 => b.resp.set(*n as u8),
+                _ => return raise("RESP version must be 2 or 3."),
+            }
+            Ok(MultiValue::new())
+        })?,
+    )?;
+
+    // log(level, ...)
+    let (b, r) = (bridge.clone(), raise_v.clone());
+    t.raw_set(
+        "log",
+        lua.create_function(move |lua, args: MultiValue| {
+            let raise = |m: &str| -> mlua::Result<MultiValue> {
+                Ok(MultiValue::from_iter([
+                    r.clone(),
+                    Value::String(lua.create_string(m)?),
+                ]))
+            };
+            if args.len() < 2 {
+                return raise("redis.log() requires two arguments or more.");
+            }
+            let level = match args.front() {
+                Some(Value::Integer(l)) => *l,
+                Some(Value::Number(l)) => *l as i64,
+                _ => return raise("First argument must be a number (log level)."),
+            };
+            if !(0..LOG_LEVELS.len() as i64).contains(&level) {
+                return raise("Invalid debug level.");
+            }
+            let parts: Vec<String> = args
+                .iter()
+                .skip(1)
+                .map(|v| match v {
+                    Value::String(s) => s.to_string_lossy(),
+                    Value::Integer(i) => i.to_string(),
+                    Value::Number(n) => crate::lua::format_g(*n, 14),
+                    _ => String::new(),
+                })
+                .collect();
+            let mut logs = b.logs.borrow_mut();
+            if logs.len() >= LOG_KEEP {
+                logs.remove(0);
+            }
+            logs.push((level as u8, parts.join(" ")));
+            Ok(MultiValue::new())
+        })?,
+    )?;
+
+    // set_repl(flags): accepted; replication is always by effects.
+    let r = raise_v.clone();
+    t.raw_set(
+        "set_repl",
+        lua.create_function(move |lua, args: MultiValue| {
+            let raise = |m: &str| -> mlua::Result<MultiValue> {
+                Ok(MultiValue::from_iter([
+                    r.clone(),
+                    Value::String(lua.create_string(m)?),
+                ]))
+            };
+            if args.len() != 1 {
+                return raise("redis.set_repl() requires two arguments.");
+            }
+            match args.front() {
+                Some(Value::Integer(0..=3)) => Ok(MultiValue::new()),
+                Some(Value::Number(n)) if (0.0..=3.0).contains(n) => Ok(MultiValue::new()),
+                _ => raise(
+                    "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+                ),
+            }
+        })?,
+    )?;
+
+    // sha1hex(s): Redis raises "wrong number of arguments".
+    let r = raise_v;
+    t.raw_set(
+        "sha1hex",
+        lua.create_function(move |lua, args: MultiValue| {
+            if args.len() != 1 {
+                return Ok(MultiValue::from_iter([
+                    r.clone(),
+                    Value::String(lua.create_string("wrong number of arguments")?),
+                ]));
+            }
+            let bytes = match args.front() {
+                Some(v) => arg_bytes(v).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let hex = super::sha1_hex(&bytes);
+            Ok(MultiValue::from_iter([Value::String(lua.create_string(hex)?)]))
+        })?,
+    )?;
+
+    // where(): source and line of the innermost user-script frame (for the error handler).
+    t.raw_set(
+        "where",
+        lua.create_function(|lua, ()| {
+            for level in 1..200 {
+                let found = lua.inspect_stack(level, |d| {
+                    let src = d.source();
+                    let is_user = src
+                        .source
+                        .as_deref()
+                        .is_some_and(|s| s.starts_with("@user_script"));
+                    is_user.then(|| {
+                        (
+                            src.source.as_deref().unwrap_or("?").to_string(),
+                            d.current_line().map(|l| l as i64).unwrap_or(0),
+                        )
+                    })
+                });
+                match found {
+                    None => break,
+                    Some(Some((s, l))) => return Ok((Some(s), Some(l))),
+                    Some(None) => continue,
+                }
+            }
+            Ok((None, None))
+        })?,
+    )?;
+    Ok(t)
+}
+
+/// Converts what the runner returned into the script's reply: `(true, value)` → the value;
+/// `(false, {err=, source=, line=})` → Redis's error line with the ` script: <sha>, on
+/// @user_script:N.` suffix.
+pub fn script_result(results: &MultiValue, sha: &str) -> Reply {
+    let mut it = results.iter();
+    match it.next() {
+        Some(Value::Boolean(true)) => lua_to_reply(it.next().unwrap_or(&Value::Nil)),
+        _ => {
+            let e = it.next().cloned().unwrap_or(Value::Nil);
+            error_reply(&e, sha)
+        }
+    }
+}
+
+fn lua_str(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.to_string_lossy()),
+        Value::Integer(i) => Some(i.to_string()),
+        Value::Number(n) => Some(crate::lua::format_g(*n, 14)),
+        _ => None,
+    }
+}
+
+fn error_reply(e: &Value, sha: &str) -> Reply {
+    let Value::Table(t) = e else {
+        return Reply::err(format!(
+            "ERR {}",
+            lua_str(e).unwrap_or_else(|| "unknown error".into())
+        ));
+    };
+    let msg = match t.raw_get::<Value>("err") {
+        Ok(v) => match lua_str(&v) {
+            Some(m) => m,
+            // error({foo='bar'}) crashes redis-server 7.0; here it is an error reply.
+            None => "ERR script raised an error table without an 'err' field".to_string(),
+        },
+        Err(_) => "ERR unknown error".to_string(),
+    };
+    let msg = msg.replace(['\r', '\n'], " ");
+    let source = t.raw_get::<Option<LuaString>>("source").ok().flatten();
+    let line = t.raw_get::<Value>("line").ok().and_then(|v| lua_str(&v));
+    match (source, line) {
+        (Some(src), Some(line)) => Reply::err(format!(
+            "{msg} script: {sha}, on {}:{line}.",
+            src.to_string_lossy()
+        )),
+        _ => Reply::err(msg),
+    }
+}

@@ -1,0 +1,86 @@
+-- Run once per engine, before any script: Redis 7's script environment on Lua 5.4.
+-- Receives the real globals table G and returns the runner that calls a script function
+-- under Redis's error handler. Nothing defined here stays reachable from scripts except
+-- through the protected globals.
+local G, where = ...
+local rawpcall, rawxpcall, rawset_, rawget_, type_, tostring_, error_, setmetatable_ =
+  pcall, xpcall, rawset, rawget, type, tostring, error, setmetatable
+local select_ = select
+
+-- Lua 5.1 names real-world Redis scripts use.
+G.unpack = table.unpack
+G.loadstring = function(s, name) return load(s, name, 't') end
+table.getn = function(t) return #t end
+table.maxn = function(t)
+  local n = 0
+  for k in pairs(t) do if type_(k) == 'number' and k > n then n = k end end
+  return n
+end
+math.mod = math.fmod
+math.pow = function(x, y) return x ^ y end
+math.log10 = function(x) return math.log(x, 10) end
+math.ldexp = function(m, e) return m * 2.0 ^ e end
+G.gcinfo = function() return collectgarbage('count') // 1 end
+
+-- pcall as Redis wraps it: an error table with `err` comes back as just that string.
+local function pcall_result(ok, ...)
+  if ok then return true, ... end
+  local e = ...
+  if type_(e) == 'table' and rawget_(e, 'err') ~= nil then return false, e.err end
+  return false, e
+end
+G.pcall = function(f, ...) return pcall_result(rawpcall(f, ...)) end
+
+-- Redis's message handler: every error becomes {err=..., source=..., line=...} where
+-- source/line name the Lua frame that raised it.
+local function handler(err)
+  local source, line = where()
+  if type_(err) ~= 'table' then
+    err = { err = 'ERR ' .. tostring_(err) }
+  end
+  if source then
+    rawset_(err, 'source', source)
+    rawset_(err, 'line', line)
+  end
+  return err
+end
+
+-- Read-only tables: scripts see proxies whose writes raise. Lookups go through __index
+-- tables, so reading a global or a library function costs no Lua call.
+local readonly = setmetatable_({}, { __mode = 'k' })
+local function deny() error_('Attempt to modify a readonly table', 2) end
+local function protect(t)
+  local proxy = setmetatable_({}, { __index = t, __newindex = deny, __metatable = false })
+  readonly[proxy] = true
+  return proxy
+end
+for _, name in ipairs({ 'string', 'table', 'math', 'coroutine', 'os', 'redis', 'cjson',
+                        'cmsgpack', 'bit', 'struct', 'utf8' }) do
+  local lib = rawget_(G, name)
+  if type_(lib) == 'table' then rawset_(G, name, protect(lib)) end
+end
+-- The string metatable cannot be changed (getmetatable('') answers a read-only view).
+do
+  local smt = getmetatable('')
+  smt.__index = rawget_(G, 'string')
+  smt.__metatable = protect(smt)
+end
+G.rawset = function(t, k, v)
+  if readonly[t] then error_('Attempt to modify a readonly table', 0) end
+  return rawset_(t, k, v)
+end
+
+-- The environment scripts run in: an empty proxy over G; G raises on unknown names.
+local env = protect(G)
+rawset_(G, '_G', env)
+setmetatable_(G, {
+  __index = function(_, k)
+    error_("Script attempted to access nonexistent global variable '" .. tostring_(k) .. "'", 2)
+  end,
+  __metatable = false,
+})
+
+local function run(f)
+  return rawxpcall(f, handler)
+end
+return env, run
