@@ -42,6 +42,7 @@
 mod hashes;
 mod keys;
 mod lists;
+pub mod scripts;
 mod server;
 mod sets;
 mod strings;
@@ -281,6 +282,19 @@ static COMMANDS: &[CommandSpec] = &[
     spec("client", -2, 0, 0, 0, 0, "@slow", "server", server::client_subcommand, &CLIENT_SUBS),
     spec("quit", -1, NOSCRIPT|LOADING|STALE|FAST|NO_AUTH|ALLOW_BUSY, 0, 0, 0, "@fast @connection", "server", server::quit, &[]),
     spec("debug", -2, ADMIN|NOSCRIPT|LOADING|STALE, 0, 0, 0, "@admin @slow @dangerous", "server", server::debug, &[]),
+    spec("eval", -3, NOSCRIPT|STALE|MOVABLEKEYS, 0, 0, 0, "@slow @scripting", "scripting", scripts::eval, &[]),
+    spec("eval_ro", -3, NOSCRIPT|STALE|READONLY|MOVABLEKEYS, 0, 0, 0, "@slow @scripting", "scripting", scripts::eval_ro, &[]),
+    spec("evalsha", -3, NOSCRIPT|STALE|MOVABLEKEYS, 0, 0, 0, "@slow @scripting", "scripting", scripts::evalsha, &[]),
+    spec("evalsha_ro", -3, NOSCRIPT|STALE|READONLY|MOVABLEKEYS, 0, 0, 0, "@slow @scripting", "scripting", scripts::evalsha_ro, &[]),
+    spec("script", -2, 0, 0, 0, 0, "@slow", "scripting", scripts::script, &SCRIPT_SUBS),
+];
+#[rustfmt::skip]
+static SCRIPT_SUBS: [CommandSpec; 5] = [
+    spec("script|load", 3, NOSCRIPT|STALE, 0, 0, 0, "@slow @scripting", "scripting", scripts::script, &[]),
+    spec("script|exists", -3, NOSCRIPT|STALE, 0, 0, 0, "@slow @scripting", "scripting", scripts::script, &[]),
+    spec("script|flush", -2, NOSCRIPT, 0, 0, 0, "@slow @scripting", "scripting", scripts::script, &[]),
+    spec("script|kill", 2, NOSCRIPT|ALLOW_BUSY, 0, 0, 0, "@slow @scripting", "scripting", scripts::script, &[]),
+    spec("script|help", 2, LOADING|STALE, 0, 0, 0, "@slow @scripting", "scripting", scripts::script, &[]),
 ];
 #[rustfmt::skip]
 static CONFIG_SUBS: [CommandSpec; 4] = [
@@ -386,16 +400,17 @@ pub fn resolve(argv: &[Vec<u8>]) -> Result<&'static CommandSpec, Reply> {
 /// for movable keys). Malformed movable-key arguments give no keys (the handler reports).
 pub(crate) fn key_positions(spec: &CommandSpec, argc: usize, argv: &[Vec<u8>]) -> Vec<usize> {
     if spec.has(MOVABLEKEYS) {
-        // SINTERCARD numkeys key [key ...] [LIMIT n]
+        // SINTERCARD numkeys key [key ...] [LIMIT n]; EVAL* script numkeys key [key ...] arg...
+        let at = if spec.name.starts_with("eval") { 2 } else { 1 };
         let n = argv
-            .get(1)
+            .get(at)
             .and_then(|b| numfmt::parse_i64(b))
             .and_then(|n| usize::try_from(n).ok())
             .unwrap_or(0);
-        if n == 0 || n > argc.saturating_sub(2) {
+        if n == 0 || n > argc.saturating_sub(at + 1) {
             return Vec::new();
         }
-        return (2..2 + n).collect();
+        return (at + 1..at + 1 + n).collect();
     }
     if spec.first_key <= 0 {
         return Vec::new();
@@ -576,6 +591,10 @@ pub struct Shard {
     pub(crate) stats: Stats,
     /// Time of the first command (INFO uptime).
     pub(crate) started_ms: Option<i64>,
+    /// The Lua engine and script cache, created by the first script command.
+    pub(crate) scripting: scripts::ScriptSlot,
+    /// Memory budget of one script (the time budget is `config.lua_time_limit_ms`).
+    pub script_limits: crate::lua::Limits,
 }
 
 impl Shard {
@@ -595,6 +614,8 @@ impl Shard {
             rng: Rng::new(seed),
             stats: Stats::default(),
             started_ms: None,
+            scripting: scripts::ScriptSlot::default(),
+            script_limits: crate::lua::Limits::default(),
         }
     }
 

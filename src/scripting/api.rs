@@ -1,13 +1,16 @@
 //! The `redis` table's Rust side. Each function here returns either its values or
-//! `(RAISE, error)`; the Lua prelude raises those errors itself (`error(e, 0)`), so that the
-//! raised value is exactly what Redis raises (a string, or an `{err=...}` table) instead of
-//! an mlua error object.
+//! `(RAISE, error)`; [`raising`] wraps it in a C closure that raises that error value itself,
+//! so the raised value is exactly what Redis raises (a string, or an `{err=...}` table)
+//! rather than an mlua error object. Being a C function also keeps the caller's frame on the
+//! stack when a script tail-calls it (`return redis.call(...)`), so error positions name the
+//! script's line as Redis's do.
 
 use super::convert::{arg_bytes, lua_to_reply, reply_to_lua};
 use crate::engine::{CallCtx, Shard};
 use crate::reply::Reply;
-use mlua::{Lua, LuaString, MultiValue, Table, Value};
+use mlua::{ffi, Function, Lua, LuaString, MultiValue, Table, Value};
 use std::cell::{Cell, RefCell};
+use std::ffi::c_int;
 use std::ptr::NonNull;
 use std::rc::Rc;
 
@@ -56,6 +59,43 @@ impl Bridge {
     }
 }
 
+/// Wraps `inner` (which returns values, or `(RAISE, error)`) in a C closure that raises the
+/// error value. With `prefix`, that value is passed to `inner` before the caller's arguments.
+pub fn raising(lua: &Lua, inner: Function, raise: &Table, prefix: Value) -> mlua::Result<Function> {
+    unsafe {
+        lua.exec_raw::<Function>((inner, raise.clone(), prefix), |state| {
+            ffi::lua_pushcclosure(state, raising_call, 3);
+        })
+    }
+}
+
+unsafe extern "C-unwind" fn raising_call(l: *mut ffi::lua_State) -> c_int {
+    let n = ffi::lua_gettop(l);
+    if ffi::lua_checkstack(l, 3) == 0 {
+        return 0;
+    }
+    ffi::lua_pushvalue(l, ffi::lua_upvalueindex(1));
+    ffi::lua_insert(l, 1);
+    let mut nargs = n;
+    if ffi::lua_type(l, ffi::lua_upvalueindex(3)) != ffi::LUA_TNIL {
+        ffi::lua_pushvalue(l, ffi::lua_upvalueindex(3));
+        ffi::lua_insert(l, 2);
+        nargs += 1;
+    }
+    ffi::lua_call(l, nargs, ffi::LUA_MULTRET);
+    let top = ffi::lua_gettop(l);
+    if top >= 2 {
+        ffi::lua_pushvalue(l, ffi::lua_upvalueindex(2));
+        let raise = ffi::lua_rawequal(l, 1, -1) != 0;
+        ffi::lua_settop(l, -2);
+        if raise {
+            ffi::lua_pushvalue(l, 2);
+            ffi::lua_error(l);
+        }
+    }
+    top
+}
+
 /// An `{err=...}` table.
 fn err_table(lua: &Lua, msg: &str) -> mlua::Result<Value> {
     let t = lua.create_table_with_capacity(0, 1)?;
@@ -101,7 +141,10 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
             }
             match crate::engine::resolve(&argv) {
                 Err(Reply::Error(e)) if e.starts_with("ERR unknown command") => {
-                    return fail(err_table(lua, "ERR Unknown Redis command called from script")?)
+                    return fail(err_table(
+                        lua,
+                        "ERR Unknown Redis command called from script",
+                    )?)
                 }
                 Err(Reply::Error(e)) if e.starts_with("ERR wrong number of arguments") => {
                     return fail(err_table(
@@ -229,7 +272,9 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
                 None => Vec::new(),
             };
             let hex = super::sha1_hex(&bytes);
-            Ok(MultiValue::from_iter([Value::String(lua.create_string(hex)?)]))
+            Ok(MultiValue::from_iter([Value::String(
+                lua.create_string(hex)?,
+            )]))
         })?,
     )?;
 

@@ -70,10 +70,7 @@ impl Scripting {
         let raw = api::raw_functions(lua, bridge.clone(), raise.clone())?;
         let redis: Table = globals.raw_get("redis")?;
         install_redis_table(lua, &redis, &raw, &raise)?;
-        let prelude = lua
-            .load(PRELUDE)
-            .set_name("=prelude")
-            .into_function()?;
+        let prelude = lua.load(PRELUDE).set_name("=prelude").into_function()?;
         let where_fn: Function = raw.raw_get("where")?;
         let (env, runner): (Table, Function) = prelude.call((globals.clone(), where_fn))?;
         Ok(Scripting {
@@ -231,12 +228,22 @@ impl Scripting {
     ) -> Reply {
         let lua = self.engine.lua();
         let set_globals = || -> mlua::Result<()> {
-            self.globals.raw_set("KEYS", lua.create_sequence_from(
-                keys.iter().map(|k| lua.create_string(k)).collect::<mlua::Result<Vec<_>>>()?,
-            )?)?;
-            self.globals.raw_set("ARGV", lua.create_sequence_from(
-                args.iter().map(|a| lua.create_string(a)).collect::<mlua::Result<Vec<_>>>()?,
-            )?)?;
+            self.globals.raw_set(
+                "KEYS",
+                lua.create_sequence_from(
+                    keys.iter()
+                        .map(|k| lua.create_string(k))
+                        .collect::<mlua::Result<Vec<_>>>()?,
+                )?,
+            )?;
+            self.globals.raw_set(
+                "ARGV",
+                lua.create_sequence_from(
+                    args.iter()
+                        .map(|a| lua.create_string(a))
+                        .collect::<mlua::Result<Vec<_>>>()?,
+                )?,
+            )?;
             Ok(())
         };
         if let Err(e) = set_globals() {
@@ -245,8 +252,10 @@ impl Scripting {
         shard.keyspace_mut().start_undo();
         let outcome = {
             let _entered = self.bridge.enter(shard, scx);
-            self.engine
-                .call(&self.runner, MultiValue::from_iter([Value::Function(func.clone())]))
+            self.engine.call(
+                &self.runner,
+                MultiValue::from_iter([Value::Function(func.clone())]),
+            )
         };
         let reply = match outcome {
             Ok(results) => api::script_result(&results, sha),
@@ -391,25 +400,30 @@ fn wrong_arity_sub(sub: &str) -> Reply {
 }
 
 /// Fills the `redis` table: Rust functions wrapped so that their errors are raised as Redis
-/// raises them, plus the constants.
-fn install_redis_table(lua: &mlua::Lua, redis: &Table, raw: &Table, raise: &Table) -> mlua::Result<()> {
-    let wrap: Function = lua
+/// raises them, plus the functions simple enough to be Lua, and the constants.
+fn install_redis_table(
+    lua: &mlua::Lua,
+    redis: &Table,
+    raw: &Table,
+    raise: &Table,
+) -> mlua::Result<()> {
+    let call: Function = raw.raw_get("call")?;
+    redis.raw_set(
+        "call",
+        api::raising(lua, call.clone(), raise, Value::Boolean(true))?,
+    )?;
+    redis.raw_set(
+        "pcall",
+        api::raising(lua, call, raise, Value::Boolean(false))?,
+    )?;
+    for name in ["setresp", "log", "set_repl", "sha1hex"] {
+        let f: Function = raw.raw_get(name)?;
+        redis.raw_set(name, api::raising(lua, f, raise, Value::Nil)?)?;
+    }
+    let lua_side: Function = lua
         .load(
             r#"
-            local raw, redis, RAISE = ...
-            local error = error
-            local function check(a, b, ...)
-              if a == RAISE then error(b, 0) end
-              return a, b, ...
-            end
-            local call = raw.call
-            redis.call = function(...) return check(call(true, ...)) end
-            redis.pcall = function(...) return call(false, ...) end
-            local setresp, log, set_repl, sha1hex = raw.setresp, raw.log, raw.set_repl, raw.sha1hex
-            redis.setresp = function(...) return check(setresp(...)) end
-            redis.log = function(...) return check(log(...)) end
-            redis.set_repl = function(...) return check(set_repl(...)) end
-            redis.sha1hex = function(...) return check(sha1hex(...)) end
+            local redis = ...
             redis.replicate_commands = function() return true end
             redis.breakpoint = function() return false end
             redis.debug = function() end
@@ -438,5 +452,5 @@ fn install_redis_table(lua: &mlua::Lua, redis: &Table, raw: &Table, raise: &Tabl
         )
         .set_name("=redis")
         .into_function()?;
-    wrap.call::<()>((raw.clone(), redis.clone(), raise.clone()))
+    lua_side.call::<()>(redis.clone())
 }

@@ -1,0 +1,610 @@
+//! EVAL / EVALSHA / SCRIPT through the shard engine. Expected replies were taken from a real
+//! redis-server 7.0.15 (Debian) unless a comment says the difference is deliberate.
+#![cfg(not(target_arch = "wasm32"))]
+
+use marekvs::engine::{CallCtx, Shard};
+use marekvs::reply::Reply;
+
+fn shard() -> Shard {
+    Shard::standalone(7)
+}
+
+fn run(sh: &mut Shard, args: &[&str]) -> Reply {
+    let argv: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let mut cx = CallCtx::new(1_700_000_000_000);
+    sh.execute(&argv, &mut cx)
+}
+
+fn eval(sh: &mut Shard, script: &str) -> Reply {
+    run(sh, &["EVAL", script, "0"])
+}
+
+fn bulk(s: &str) -> Reply {
+    Reply::Bulk(s.as_bytes().to_vec())
+}
+
+fn err(s: &str) -> Reply {
+    Reply::Error(s.to_string())
+}
+
+fn sha(body: &str) -> String {
+    marekvs::scripting::sha1_hex(body.as_bytes())
+}
+
+#[test]
+fn return_value_conversions() {
+    let mut sh = shard();
+    assert_eq!(eval(&mut sh, "return 3.7"), Reply::Integer(3));
+    assert_eq!(eval(&mut sh, "return 3.0"), Reply::Integer(3));
+    assert_eq!(eval(&mut sh, "return 10/2"), Reply::Integer(5));
+    assert_eq!(eval(&mut sh, "return -2.9"), Reply::Integer(-2));
+    assert_eq!(
+        eval(&mut sh, "return 9007199254740993"),
+        Reply::Integer(9007199254740993)
+    );
+    assert_eq!(eval(&mut sh, "return true"), Reply::Integer(1));
+    assert_eq!(eval(&mut sh, "return false"), Reply::Nil);
+    assert_eq!(eval(&mut sh, "return nil"), Reply::Nil);
+    assert_eq!(eval(&mut sh, "return 'x'"), bulk("x"));
+    assert_eq!(
+        eval(&mut sh, "return {1,2,3.5,'x',nil,4}"),
+        Reply::Array(vec![
+            Reply::Integer(1),
+            Reply::Integer(2),
+            Reply::Integer(3),
+            bulk("x")
+        ])
+    );
+    assert_eq!(
+        eval(&mut sh, "return {1, false, 2}"),
+        Reply::Array(vec![Reply::Integer(1), Reply::Nil, Reply::Integer(2)])
+    );
+    assert_eq!(
+        eval(&mut sh, "return {ok='fine'}"),
+        Reply::Status("fine".into())
+    );
+    assert_eq!(
+        eval(&mut sh, "return {ok='a\\nb'}"),
+        Reply::Status("a b".into())
+    );
+    assert_eq!(eval(&mut sh, "return {err='MY custom'}"), err("MY custom"));
+    assert_eq!(eval(&mut sh, "return {err=5}"), Reply::Array(vec![]));
+    assert_eq!(eval(&mut sh, "return {err='x', ok='y'}"), err("x"));
+    assert_eq!(
+        eval(&mut sh, "return redis.status_reply(5)"),
+        err("ERR wrong number or type of arguments")
+    );
+}
+
+#[test]
+fn error_reply_code_parsing() {
+    let mut sh = shard();
+    assert_eq!(eval(&mut sh, "return redis.error_reply('x')"), err("ERR x"));
+    assert_eq!(
+        eval(&mut sh, "return redis.error_reply('MY err')"),
+        err("MY err")
+    );
+    assert_eq!(
+        eval(&mut sh, "return redis.error_reply('-ERR x')"),
+        err("ERR x")
+    );
+    assert_eq!(eval(&mut sh, "return redis.error_reply('')"), err("ERR "));
+    assert_eq!(
+        eval(&mut sh, "return type(redis.error_reply('x'))"),
+        bulk("table")
+    );
+    assert_eq!(
+        eval(&mut sh, "return redis.error_reply('x').err"),
+        bulk("ERR x")
+    );
+}
+
+#[test]
+fn script_error_texts() {
+    let mut sh = shard();
+    run(&mut sh, &["SET", "s", "abc"]);
+    let s = "error('boom')";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR user_script:1: boom script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+    let s = "return redis.call('incr','s')";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR value is not an integer or out of range script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+    assert_eq!(
+        eval(&mut sh, "return redis.pcall('incr','s')"),
+        err("ERR value is not an integer or out of range")
+    );
+    let s = "local x = nil; return x.y";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR user_script:1: attempt to index a nil value (local 'x') script: {}, on @user_script:1.", sha(s)))
+    );
+    assert_eq!(
+        eval(&mut sh, "return 1 +"),
+        err("ERR Error compiling script (new function): user_script:1: unexpected symbol near <eof>")
+    );
+    let s = "error({err='MY custom'})";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("MY custom script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "return redis.call('nosuch')";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR Unknown Redis command called from script script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+    let s = "return redis.call('get', 'a', 'b')";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR Wrong number of args calling Redis command from script script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "return redis.call()";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR Please specify at least one argument for this redis lib call script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "return redis.call('set', KEYS[1], 1)";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR Lua redis lib command arguments must be strings or integers script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "error('boom', 0)";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR boom script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "error()";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR nil script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "local function f() error('deep') end\nf()";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR user_script:1: deep script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+    let s = "local t = {}\nt.x.y = 1";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR user_script:2: attempt to index a nil value (field 'x') script: {}, on @user_script:2.", sha(s)))
+    );
+    // redis-server 7.0 crashes on this one (segfault); here it is an error reply.
+    let r = eval(&mut sh, "error({foo='bar'})");
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("ERR ")),
+        "{r:?}"
+    );
+    assert_eq!(run(&mut sh, &["PING"]), Reply::Status("PONG".into()));
+}
+
+#[test]
+fn pcall_and_xpcall_on_redis_errors() {
+    let mut sh = shard();
+    run(&mut sh, &["SET", "s", "abc"]);
+    assert_eq!(
+        eval(
+            &mut sh,
+            "local ok, e = pcall(redis.call, 'incr', 's') return {tostring(ok), type(e), e}"
+        ),
+        Reply::Array(vec![
+            bulk("false"),
+            bulk("string"),
+            bulk("ERR value is not an integer or out of range")
+        ])
+    );
+    assert_eq!(
+        eval(&mut sh, "local ok, e = xpcall(function() return redis.call('incr', 's') end, function(e) return e end) return {type(e), e.err}"),
+        Reply::Array(vec![bulk("table"), bulk("ERR value is not an integer or out of range")])
+    );
+}
+
+#[test]
+fn globals_are_protected() {
+    let mut sh = shard();
+    let s = "return x";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR user_script:1: Script attempted to access nonexistent global variable 'x' script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "x = 1";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR user_script:1: Attempt to modify a readonly table script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+    let s = "if y == nil then return 1 end";
+    assert!(
+        matches!(eval(&mut sh, s), Reply::Error(e) if e.contains("nonexistent global variable 'y'"))
+    );
+    for s in [
+        "string.upper = nil",
+        "redis.call = nil",
+        "cjson = nil",
+        "math.pi = 3",
+        "table.x = 1",
+    ] {
+        assert!(
+            matches!(eval(&mut sh, s), Reply::Error(e) if e.contains("Attempt to modify a readonly table")),
+            "{s}"
+        );
+    }
+    let s = "rawset(_G, 'x', 1)";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR Attempt to modify a readonly table script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+    assert_eq!(eval(&mut sh, "return rawget(_G, 'missing')"), Reply::Nil);
+    assert!(
+        matches!(eval(&mut sh, "getmetatable('').__index = {}"), Reply::Error(e) if e.contains("readonly"))
+    );
+    assert!(matches!(
+        eval(&mut sh, "setmetatable(_G, nil)"),
+        Reply::Error(_)
+    ));
+    assert_eq!(eval(&mut sh, "return ('x'):rep(3)"), bulk("xxx"));
+    // Locals are fine.
+    assert_eq!(eval(&mut sh, "local x = 1 return x + 1"), Reply::Integer(2));
+}
+
+#[test]
+fn redis_call_conversions() {
+    let mut sh = shard();
+    assert_eq!(
+        eval(&mut sh, "return redis.call('ping')"),
+        Reply::Status("PONG".into())
+    );
+    assert_eq!(
+        eval(&mut sh, "return redis.call('lpop','nokey','2')"),
+        Reply::Nil
+    );
+    assert_eq!(
+        eval(&mut sh, "return type(redis.call('get','nokey'))"),
+        bulk("boolean")
+    );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "redis.call('set','f',0.1) return redis.call('get','f')"
+        ),
+        bulk("0.10000000000000001")
+    );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "redis.call('set','f',10/2) return redis.call('get','f')"
+        ),
+        bulk("5")
+    );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "redis.call('set','f',2^63) return redis.call('get','f')"
+        ),
+        bulk("9.2233720368547758e+18")
+    );
+    assert_eq!(
+        eval(&mut sh, "return redis.call('incrby','n',9007199254740993)"),
+        Reply::Integer(9007199254740993)
+    );
+    run(&mut sh, &["HSET", "h", "a", "1"]);
+    assert_eq!(
+        eval(&mut sh, "return redis.call('hgetall','h')"),
+        Reply::Array(vec![bulk("a"), bulk("1")])
+    );
+    // RESP3 inside the script, RESP2 client: the map becomes a flat array.
+    assert_eq!(
+        eval(&mut sh, "redis.setresp(3) return redis.call('hgetall','h')"),
+        Reply::Map(vec![(bulk("a"), bulk("1"))])
+    );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "redis.setresp(3) return redis.call('hgetall','h').map.a"
+        ),
+        bulk("1")
+    );
+    let s = "return redis.setresp(4)";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR RESP version must be 2 or 3. script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+    let s = "return redis.set_repl()";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR redis.set_repl() requires two arguments. script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+    assert_eq!(eval(&mut sh, "return redis.REPL_ALL"), Reply::Integer(3));
+    assert_eq!(
+        eval(&mut sh, "return redis.replicate_commands()"),
+        Reply::Integer(1)
+    );
+    assert_eq!(eval(&mut sh, "return redis.breakpoint()"), Reply::Nil);
+    assert_eq!(
+        eval(&mut sh, "return redis.log(redis.LOG_WARNING, 'hi')"),
+        Reply::Nil
+    );
+    assert_eq!(
+        eval(&mut sh, "return redis.sha1hex('')"),
+        bulk("da39a3ee5e6b4b0d3255bfef95601890afd80709")
+    );
+    // Writes after TIME are fine (effects replication).
+    assert_eq!(
+        eval(
+            &mut sh,
+            "redis.call('time') return redis.call('set','t','1')"
+        ),
+        Reply::Status("OK".into())
+    );
+}
+
+#[test]
+fn keys_and_argv() {
+    let mut sh = shard();
+    assert_eq!(
+        run(
+            &mut sh,
+            &[
+                "EVAL",
+                "return {KEYS[1], KEYS[2], ARGV[1], #ARGV}",
+                "2",
+                "a",
+                "b",
+                "x",
+                "y"
+            ]
+        ),
+        Reply::Array(vec![bulk("a"), bulk("b"), bulk("x"), Reply::Integer(2)])
+    );
+    assert_eq!(
+        run(&mut sh, &["EVAL", "return 1", "01"]),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        run(&mut sh, &["EVAL", "return 1", "-1"]),
+        err("ERR Number of keys can't be negative")
+    );
+    assert_eq!(
+        run(&mut sh, &["EVAL", "return 1", "3", "a"]),
+        err("ERR Number of keys can't be greater than number of args")
+    );
+    assert_eq!(
+        run(&mut sh, &["EVAL", "return 1"]),
+        err("ERR wrong number of arguments for 'eval' command")
+    );
+}
+
+#[test]
+fn evalsha_script_load_exists_flush() {
+    let mut sh = shard();
+    assert_eq!(
+        run(
+            &mut sh,
+            &["EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0"]
+        ),
+        err("NOSCRIPT No matching script. Please use EVAL.")
+    );
+    assert_eq!(
+        run(&mut sh, &["EVALSHA", "abc", "0"]),
+        err("NOSCRIPT No matching script. Please use EVAL.")
+    );
+    assert_eq!(
+        run(&mut sh, &["SCRIPT", "LOAD", "return 1"]),
+        bulk("e0e1f9fabfc9d4800c877a703b823ac0578ff8db")
+    );
+    assert_eq!(
+        run(
+            &mut sh,
+            &["EVALSHA", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "0"]
+        ),
+        Reply::Integer(1)
+    );
+    assert_eq!(
+        run(
+            &mut sh,
+            &[
+                "SCRIPT",
+                "EXISTS",
+                "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB",
+                "abc"
+            ]
+        ),
+        Reply::Array(vec![Reply::Integer(1), Reply::Integer(0)])
+    );
+    assert_eq!(
+        run(&mut sh, &["SCRIPT", "KILL"]),
+        err("NOTBUSY No scripts in execution right now.")
+    );
+    assert_eq!(
+        run(&mut sh, &["SCRIPT", "FLUSH", "bogus"]),
+        err("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+    );
+    assert_eq!(
+        run(&mut sh, &["SCRIPT", "FLUSH", "ASYNC"]),
+        Reply::Status("OK".into())
+    );
+    assert_eq!(
+        run(
+            &mut sh,
+            &["EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"]
+        ),
+        err("NOSCRIPT No matching script. Please use EVAL.")
+    );
+    // The body is a hidden system record: invisible to KEYS/DBSIZE.
+    run(&mut sh, &["SCRIPT", "LOAD", "return 2"]);
+    assert_eq!(run(&mut sh, &["DBSIZE"]), Reply::Integer(0));
+    assert_eq!(run(&mut sh, &["KEYS", "*"]), Reply::Array(vec![]));
+    // A shard that never compiled the script resolves it from the record (as a replica would).
+    let mut other = sh.clone();
+    assert_eq!(
+        run(&mut other, &["EVALSHA", &sha("return 2"), "0"]),
+        Reply::Integer(2)
+    );
+}
+
+#[test]
+fn read_only_scripts_and_shebang_flags() {
+    let mut sh = shard();
+    let s = "return redis.call('set','a','1')";
+    assert_eq!(
+        run(&mut sh, &["EVAL_RO", s, "1", "a"]),
+        err(&format!("ERR Write commands are not allowed from read-only scripts. script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "#!lua flags=no-writes\nreturn redis.call('set','a','1')";
+    assert_eq!(
+        run(&mut sh, &["EVAL", s, "1", "a"]),
+        err(&format!("ERR Write commands are not allowed from read-only scripts. script: {}, on @user_script:2.", sha(s)))
+    );
+    assert_eq!(
+        eval(&mut sh, "#!lua flags=bogus\nreturn 1"),
+        err("ERR Unexpected flag in script shebang: bogus")
+    );
+    assert_eq!(
+        eval(&mut sh, "#!python\nreturn 1"),
+        err("ERR Unexpected engine in script shebang: #!python")
+    );
+    assert!(
+        matches!(eval(&mut sh, "#!lua flags=allow-cross-slot-keys\nreturn 1"), Reply::Error(e) if e.contains("allow-cross-slot-keys"))
+    );
+    let s = "#!lua\nreturn x";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR user_script:2: Script attempted to access nonexistent global variable 'x' script: {}, on @user_script:2.", sha(s)))
+    );
+    assert_eq!(
+        run(
+            &mut sh,
+            &["EVAL_RO", "return redis.call('get','a')", "1", "a"]
+        ),
+        Reply::Nil
+    );
+}
+
+#[test]
+fn scripts_cannot_call_scripting_commands() {
+    let mut sh = shard();
+    let s = "return redis.call('eval','return 1','0')";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR This Redis command is not allowed from script script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+}
+
+#[test]
+fn budget_abort_undoes_writes_and_ordinary_errors_keep_them() {
+    let mut sh = shard();
+    run(&mut sh, &["SET", "k", "before"]);
+    run(&mut sh, &["RPUSH", "l", "a"]);
+    let r = eval(&mut sh, "redis.call('set','k','during') redis.call('rpush','l','b') redis.call('set','new','1') while true do end");
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("SCRIPTTIMEOUT ")),
+        "{r:?}"
+    );
+    assert_eq!(run(&mut sh, &["GET", "k"]), bulk("before"));
+    assert_eq!(
+        run(&mut sh, &["LRANGE", "l", "0", "-1"]),
+        Reply::Array(vec![bulk("a")])
+    );
+    assert_eq!(run(&mut sh, &["EXISTS", "new"]), Reply::Integer(0));
+    assert_eq!(
+        run(&mut sh, &["CONFIG", "SET", "lua-time-limit", "60000"]),
+        Reply::Status("OK".into())
+    );
+    let r = eval(
+        &mut sh,
+        "redis.call('set','k','during') local t = {} while true do t[#t+1] = ('x'):rep(1000) end",
+    );
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("SCRIPTOOM ")),
+        "{r:?}"
+    );
+    assert_eq!(run(&mut sh, &["GET", "k"]), bulk("before"));
+    // An ordinary error keeps Redis semantics: earlier writes stand.
+    let r = eval(&mut sh, "redis.call('set','k','kept') error('boom')");
+    assert!(r.is_error());
+    assert_eq!(run(&mut sh, &["GET", "k"]), bulk("kept"));
+}
+
+#[test]
+fn partition_colocation() {
+    let mut sh = Shard::owning_all(marekvs::router::PartitionMap::new(16), 1);
+    // {a} and {b} hash to different partitions of 16.
+    let a = "{a}x";
+    let b = "{zzzz}y";
+    let pa = sh.partition_map().partition_of_key(a.as_bytes());
+    let pb = sh.partition_map().partition_of_key(b.as_bytes());
+    assert_ne!(pa, pb);
+    let r = run(&mut sh, &["EVAL", "return 1", "2", a, b]);
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("CROSSSLOT")),
+        "{r:?}"
+    );
+    let r = run(
+        &mut sh,
+        &["EVAL", &format!("return redis.call('get', '{b}')"), "1", a],
+    );
+    assert!(
+        matches!(&r, Reply::Error(e) if e.contains("outside")),
+        "{r:?}"
+    );
+    // No KEYS: the first key touched fixes the partition.
+    let r = eval(
+        &mut sh,
+        &format!("redis.call('set', '{a}', 1) return redis.call('set', '{b}', 1)"),
+    );
+    assert!(matches!(&r, Reply::Error(_)), "{r:?}");
+    assert_eq!(
+        eval(
+            &mut sh,
+            &format!("redis.call('set', '{a}', 1) return redis.call('get', '{{a}}other')")
+        ),
+        Reply::Nil
+    );
+}
+
+#[test]
+fn lua51_compatibility_names() {
+    let mut sh = shard();
+    assert_eq!(eval(&mut sh, "return unpack({1,2,3})"), Reply::Integer(1));
+    assert_eq!(
+        eval(&mut sh, "return table.getn({1,2,3})"),
+        Reply::Integer(3)
+    );
+    assert_eq!(
+        eval(&mut sh, "return loadstring('return 7')()"),
+        Reply::Integer(7)
+    );
+    assert_eq!(eval(&mut sh, "return math.mod(7, 3)"), Reply::Integer(1));
+    assert_eq!(
+        eval(&mut sh, "return math.pow(2, 10)"),
+        Reply::Integer(1024)
+    );
+}
