@@ -1,5 +1,5 @@
-//! The two things the core asks of its host platform: a monotonic clock for script deadlines
-//! and wall-clock milliseconds. Natively they come from `std::time`; on wasm32 from JS
+//! What the core asks of its host platform: a monotonic clock for script deadlines,
+//! wall-clock milliseconds, and whether someone asked the running script to stop. Natively they come from `std::time`; on wasm32 from JS
 //! (`performance.now()` / `Date.now()`) through `sys`. Nothing else in the core differs by
 //! platform.
 
@@ -23,4 +23,17 @@ pub fn unix_ms() -> f64 {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use crate::sys::{monotonic_ms, unix_ms};
+pub use crate::sys::{interrupt_requested, monotonic_ms, unix_ms};
+
+/// Natively, a process-wide flag another thread may raise to stop the running script
+/// (`SCRIPT KILL`); the budget hook reads it.
+#[cfg(not(target_arch = "wasm32"))]
+pub static INTERRUPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True when someone outside the running script asked it to stop (`SCRIPT KILL`). On wasm32
+/// this reads element 0 of the buffer given to `setInterruptBuffer` (shared memory written by
+/// another thread); natively, [`INTERRUPT`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn interrupt_requested() -> bool {
+    INTERRUPT.load(std::sync::atomic::Ordering::Relaxed)
+}

@@ -33,6 +33,25 @@ pub fn monotonic_ms() -> f64 {
     })
 }
 
+thread_local! {
+    /// Shared memory whose element 0 another thread sets to ask the running script to stop.
+    static INTERRUPT: std::cell::RefCell<Option<js_sys::Int32Array>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Installs (or with `None` removes) the interrupt buffer read by [`interrupt_requested`].
+pub fn set_interrupt_buffer(buf: Option<js_sys::Int32Array>) {
+    INTERRUPT.with(|slot| *slot.borrow_mut() = buf);
+}
+
+/// True when element 0 of the interrupt buffer is non-zero (an atomic load).
+pub fn interrupt_requested() -> bool {
+    INTERRUPT.with(|slot| match &*slot.borrow() {
+        Some(buf) => js_sys::Atomics::load(buf, 0).map(|v| v != 0).unwrap_or(false),
+        None => false,
+    })
+}
+
 /// Milliseconds since the Unix epoch (`Date.now()`).
 pub fn unix_ms() -> f64 {
     date_now()

@@ -1,6 +1,9 @@
 //! EVAL / EVALSHA / SCRIPT through the shard engine. Expected replies were taken from a real
 //! redis-server 7.0.15 (Debian) unless a comment says the difference is deliberate.
-#![cfg(not(target_arch = "wasm32"))]
+//! Runs natively (`cargo test`) and in Chromium (`wasm-pack test --headless --chrome`).
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use marekvs::engine::{CallCtx, Shard};
 use marekvs::reply::Reply;
@@ -31,7 +34,8 @@ fn sha(body: &str) -> String {
     marekvs::scripting::sha1_hex(body.as_bytes())
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn return_value_conversions() {
     let mut sh = shard();
     assert_eq!(eval(&mut sh, "return 3.7"), Reply::Integer(3));
@@ -76,7 +80,8 @@ fn return_value_conversions() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn error_reply_code_parsing() {
     let mut sh = shard();
     assert_eq!(eval(&mut sh, "return redis.error_reply('x')"), err("ERR x"));
@@ -99,7 +104,8 @@ fn error_reply_code_parsing() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn script_error_texts() {
     let mut sh = shard();
     run(&mut sh, &["SET", "s", "abc"]);
@@ -192,7 +198,8 @@ fn script_error_texts() {
     assert_eq!(run(&mut sh, &["PING"]), Reply::Status("PONG".into()));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn pcall_and_xpcall_on_redis_errors() {
     let mut sh = shard();
     run(&mut sh, &["SET", "s", "abc"]);
@@ -213,7 +220,8 @@ fn pcall_and_xpcall_on_redis_errors() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn globals_are_protected() {
     let mut sh = shard();
     let s = "return x";
@@ -266,7 +274,8 @@ fn globals_are_protected() {
     assert_eq!(eval(&mut sh, "local x = 1 return x + 1"), Reply::Integer(2));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn redis_call_conversions() {
     let mut sh = shard();
     assert_eq!(
@@ -363,7 +372,8 @@ fn redis_call_conversions() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn keys_and_argv() {
     let mut sh = shard();
     assert_eq!(
@@ -399,7 +409,8 @@ fn keys_and_argv() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn evalsha_script_load_exists_flush() {
     let mut sh = shard();
     assert_eq!(
@@ -467,7 +478,8 @@ fn evalsha_script_load_exists_flush() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn read_only_scripts_and_shebang_flags() {
     let mut sh = shard();
     let s = "return redis.call('set','a','1')";
@@ -505,7 +517,8 @@ fn read_only_scripts_and_shebang_flags() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn scripts_cannot_call_scripting_commands() {
     let mut sh = shard();
     let s = "return redis.call('eval','return 1','0')";
@@ -518,7 +531,8 @@ fn scripts_cannot_call_scripting_commands() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn budget_abort_undoes_writes_and_ordinary_errors_keep_them() {
     let mut sh = shard();
     run(&mut sh, &["SET", "k", "before"]);
@@ -553,7 +567,8 @@ fn budget_abort_undoes_writes_and_ordinary_errors_keep_them() {
     assert_eq!(run(&mut sh, &["GET", "k"]), bulk("kept"));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn partition_colocation() {
     let mut sh = Shard::owning_all(marekvs::router::PartitionMap::new(16), 1);
     // {a} and {b} hash to different partitions of 16.
@@ -590,7 +605,8 @@ fn partition_colocation() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn lua51_compatibility_names() {
     let mut sh = shard();
     assert_eq!(eval(&mut sh, "return unpack({1,2,3})"), Reply::Integer(1));
@@ -607,4 +623,30 @@ fn lua51_compatibility_names() {
         eval(&mut sh, "return math.pow(2, 10)"),
         Reply::Integer(1024)
     );
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn library_errors_read_as_in_redis() {
+    let mut sh = shard();
+    let s = "return cjson.decode('{')";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR user_script:1: Expected object key string but found T_END at character 2 script: {}, on @user_script:1.", sha(s)))
+    );
+    assert_eq!(
+        eval(&mut sh, "local ok, e = pcall(cjson.decode, '{') return {type(e), e}"),
+        Reply::Array(vec![bulk("string"), bulk("Expected object key string but found T_END at character 2")])
+    );
+    let s = "return bit.band()";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR user_script:1: bad argument #1 to 'band' (number expected, got no value) script: {}, on @user_script:1.", sha(s)))
+    );
+    let s = "return struct.pack('i', 'x')";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!("ERR user_script:1: bad argument #2 to 'pack' (number expected, got string) script: {}, on @user_script:1.", sha(s)))
+    );
+    assert_eq!(eval(&mut sh, "return cjson.encode({1,2,3})"), bulk("[1,2,3]"));
 }

@@ -203,7 +203,7 @@ unsafe extern "C-unwind" fn budget_hook(l: *mut ffi::lua_State, _ar: *mut ffi::l
         b.ticks += 1;
         let by_clock = (b.now)() - b.started_ms;
         let by_count = b.ticks as f64 * HOOK_EVERY as f64 / ASSUMED_INSTRUCTIONS_PER_MS;
-        if b.kill_requested {
+        if b.kill_requested || crate::host::interrupt_requested() {
             b.trip(Trip::Killed);
         } else if by_clock.max(by_count) >= b.deadline_ms - b.started_ms {
             b.trip(Trip::Time);

@@ -3,6 +3,7 @@
 //! [`crate::host`].
 
 pub mod budget;
+pub mod libs;
 mod render;
 
 use budget::{Budget, Trip};
@@ -185,6 +186,7 @@ impl Engine {
         let redis = self.lua.create_table()?;
         redis.raw_set("sha1hex", self.lua.create_function(sha1hex)?)?;
         g.raw_set("redis", redis)?;
+        libs::install(&self.lua)?;
         Ok(())
     }
 }

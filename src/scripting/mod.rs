@@ -72,7 +72,14 @@ impl Scripting {
         install_redis_table(lua, &redis, &raw, &raise)?;
         let prelude = lua.load(PRELUDE).set_name("=prelude").into_function()?;
         let where_fn: Function = raw.raw_get("where")?;
-        let (env, runner): (Table, Function) = prelude.call((globals.clone(), where_fn))?;
+        let plain = lua.create_function(|_, v: Value| {
+            Ok(match v {
+                Value::Error(e) => crate::lua::error_text(&e),
+                other => other.to_string().unwrap_or_default(),
+            })
+        })?;
+        let (env, runner): (Table, Function) =
+            prelude.call((globals.clone(), where_fn, plain))?;
         Ok(Scripting {
             engine,
             bridge,

@@ -2,7 +2,7 @@
 -- Receives the real globals table G and returns the runner that calls a script function
 -- under Redis's error handler. Nothing defined here stays reachable from scripts except
 -- through the protected globals.
-local G, where = ...
+local G, where, plain = ...
 local rawpcall, rawxpcall, rawset_, rawget_, type_, tostring_, error_, setmetatable_ =
   pcall, xpcall, rawset, rawget, type, tostring, error, setmetatable
 local select_ = select
@@ -22,18 +22,35 @@ math.log10 = function(x) return math.log(x, 10) end
 math.ldexp = function(m, e) return m * 2.0 ^ e end
 G.gcinfo = function() return collectgarbage('count') // 1 end
 
+-- Errors raised by Rust-implemented functions arrive as mlua error objects; scripts see
+-- their message string, as they would see a C library's error in Redis.
+local function clean(e)
+  if type_(e) == 'userdata' then return plain(e) end
+  return e
+end
+
 -- pcall as Redis wraps it: an error table with `err` comes back as just that string.
 local function pcall_result(ok, ...)
   if ok then return true, ... end
-  local e = ...
+  local e = clean((...))
   if type_(e) == 'table' and rawget_(e, 'err') ~= nil then return false, e.err end
   return false, e
 end
 G.pcall = function(f, ...) return pcall_result(rawpcall(f, ...)) end
+G.xpcall = function(f, h, ...)
+  return rawxpcall(f, function(e) return h(clean(e)) end, ...)
+end
+local function resume_result(ok, ...)
+  if ok then return true, ... end
+  return false, clean((...))
+end
+local rawresume = coroutine.resume
+coroutine.resume = function(co, ...) return resume_result(rawresume(co, ...)) end
 
 -- Redis's message handler: every error becomes {err=..., source=..., line=...} where
 -- source/line name the Lua frame that raised it.
 local function handler(err)
+  err = clean(err)
   local source, line = where()
   if type_(err) ~= 'table' then
     err = { err = 'ERR ' .. tostring_(err) }
