@@ -47,7 +47,9 @@ pub fn set_interrupt_buffer(buf: Option<js_sys::Int32Array>) {
 /// True when element 0 of the interrupt buffer is non-zero (an atomic load).
 pub fn interrupt_requested() -> bool {
     INTERRUPT.with(|slot| match &*slot.borrow() {
-        Some(buf) => js_sys::Atomics::load(buf, 0).map(|v| v != 0).unwrap_or(false),
+        Some(buf) => js_sys::Atomics::load(buf, 0)
+            .map(|v| v != 0)
+            .unwrap_or(false),
         None => false,
     })
 }

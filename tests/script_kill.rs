@@ -22,10 +22,20 @@ fn interrupt_flag_kills_a_running_script_and_undoes_its_writes() {
         marekvs::host::INTERRUPT.store(true, Ordering::Relaxed);
     });
     let t0 = std::time::Instant::now();
-    let r = run(&mut sh, &["EVAL", "redis.call('set','k','during') while true do end", "0"]);
+    let r = run(
+        &mut sh,
+        &[
+            "EVAL",
+            "redis.call('set','k','during') while true do end",
+            "0",
+        ],
+    );
     killer.join().unwrap();
     marekvs::host::INTERRUPT.store(false, Ordering::Relaxed);
-    assert!(matches!(&r, Reply::Error(e) if e.starts_with("SCRIPTKILLED ")), "{r:?}");
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("SCRIPTKILLED ")),
+        "{r:?}"
+    );
     assert!(t0.elapsed() < Duration::from_secs(10));
     assert_eq!(run(&mut sh, &["GET", "k"]), Reply::Bulk(b"before".to_vec()));
     assert_eq!(run(&mut sh, &["EVAL", "return 1", "0"]), Reply::Integer(1));

@@ -635,8 +635,14 @@ fn library_errors_read_as_in_redis() {
         err(&format!("ERR user_script:1: Expected object key string but found T_END at character 2 script: {}, on @user_script:1.", sha(s)))
     );
     assert_eq!(
-        eval(&mut sh, "local ok, e = pcall(cjson.decode, '{') return {type(e), e}"),
-        Reply::Array(vec![bulk("string"), bulk("Expected object key string but found T_END at character 2")])
+        eval(
+            &mut sh,
+            "local ok, e = pcall(cjson.decode, '{') return {type(e), e}"
+        ),
+        Reply::Array(vec![
+            bulk("string"),
+            bulk("Expected object key string but found T_END at character 2")
+        ])
     );
     let s = "return bit.band()";
     assert_eq!(
@@ -648,5 +654,8 @@ fn library_errors_read_as_in_redis() {
         eval(&mut sh, s),
         err(&format!("ERR user_script:1: bad argument #2 to 'pack' (number expected, got string) script: {}, on @user_script:1.", sha(s)))
     );
-    assert_eq!(eval(&mut sh, "return cjson.encode({1,2,3})"), bulk("[1,2,3]"));
+    assert_eq!(
+        eval(&mut sh, "return cjson.encode({1,2,3})"),
+        bulk("[1,2,3]")
+    );
 }

@@ -78,8 +78,7 @@ impl Scripting {
                 other => other.to_string().unwrap_or_default(),
             })
         })?;
-        let (env, runner): (Table, Function) =
-            prelude.call((globals.clone(), where_fn, plain))?;
+        let (env, runner): (Table, Function) = prelude.call((globals.clone(), where_fn, plain))?;
         Ok(Scripting {
             engine,
             bridge,
