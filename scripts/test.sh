@@ -37,3 +37,6 @@ node --test test/browser/
 step "differential harness (self-test against a second redis-server)"
 node --test test/differential/
 
+step "marekvs serve: real clients, routing across shards, protocol edge cases, shutdown"
+node --test test/server/
+

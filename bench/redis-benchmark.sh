@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Server throughput: redis-benchmark against redis-server and `marekvs serve --shards 2` in
+# the same run, printed as a markdown table (requests/s and the marekvs/redis ratio).
+#
+#   bash bench/redis-benchmark.sh                 # -t set,get,incr,lpush,hset,zadd -P 16 -q
+#   BENCH_N=500000 BENCH_REPEAT=5 BENCH_ARGS='-r 100000' bash bench/redis-benchmark.sh
+#
+# Needs the built package (bash scripts/build.sh) and Debian's redis-server/redis-benchmark.
+# Not a test: numbers depend on the machine and on what else runs on it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${BENCH_N:-200000}
+SHARDS=${BENCH_SHARDS:-2}
+TESTS=${BENCH_TESTS:-set,get,incr,lpush,hset,zadd}
+EXTRA=${BENCH_ARGS:-}
+
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+rport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp" --logfile '' \
+  --loglevel warning >/dev/null &
+pids+=($!)
+mport=$(free_port)
+node bin/marekvs.mjs serve --port "$mport" --shards "$SHARDS" 2>"$tmp/marekvs.log" &
+pids+=($!)
+for port in "$rport" "$mport"; do
+  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+done
+
+run() { # port test → "TEST rps" lines
+  # shellcheck disable=SC2086
+  redis-benchmark -p "$1" -t "$2" -P 16 -q -n "$N" $EXTRA 2>/dev/null | tr '\r' '\n' |
+    sed -n 's/^\([A-Z_ ]*[A-Z]\)[^:]*: \([0-9.]*\) requests per second.*/\1 \2/p'
+}
+# Each test runs on both servers back to back (so the two see the same machine load),
+# BENCH_REPEAT times (default 3); the table keeps each server's best run per test.
+: >"$tmp/redis.all"
+: >"$tmp/marekvs.all"
+for _ in $(seq "${BENCH_REPEAT:-3}"); do
+  for t in ${TESTS//,/ }; do
+    run "$rport" "$t" >>"$tmp/redis.all"
+    run "$mport" "$t" >>"$tmp/marekvs.all"
+  done
+done
+best() { awk '!($1 in m) { order[n++] = $1 } $2 > m[$1] { m[$1] = $2 } END { for (i = 0; i < n; i++) print order[i], m[order[i]] }' "$1"; }
+best "$tmp/redis.all" >"$tmp/redis.txt"
+best "$tmp/marekvs.all" >"$tmp/marekvs.txt"
+
+echo "redis-benchmark -t $TESTS -P 16 -q -n $N${EXTRA:+ $EXTRA}, best of ${BENCH_REPEAT:-3} — $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(redis-server --version | cut -d' ' -f1-3), node $(node --version), marekvs serve --shards $SHARDS"
+echo
+echo "| test | redis-server (req/s) | marekvs serve --shards $SHARDS (req/s) | ratio |"
+echo "|---|---:|---:|---:|"
+awk 'NR == FNR { m[$1] = $2; next } ($1 in m) { printf "| %s | %.0f | %.0f | %.2f |\n", $1, $2, m[$1], m[$1] / $2 }' \
+  "$tmp/marekvs.txt" "$tmp/redis.txt"

@@ -1,0 +1,63 @@
+// A shard worker of `marekvs serve`: one wasm Shard owning a share of the partitions. It runs
+// the batches the connections' Gateways build (see server.mjs) and answers RESP bytes.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Shard } from '../node.mjs';
+
+const { partitions, owned, seed, index } = workerData;
+const shard = new Shard({ partitions, owned, seed });
+
+// Active expiry: a bounded sweep ten times a second, like Redis's hz 10.
+const expiry = setInterval(() => {
+  try {
+    shard.activeExpire(200);
+  } catch {
+    // a trapped instance is reported by the next batch
+  }
+}, 100);
+expiry.unref();
+
+// A message is one Uint8Array of jobs [id u32][len u32][payload]; the answer is one
+// Uint8Array of results [id u32][status u32][nReplies u32][outLen u32][lens u32 × n][out].
+const enc = new TextEncoder();
+parentPort.on('message', (msg) => {
+  if (msg && msg.stop) {
+    clearInterval(expiry);
+    parentPort.close();
+    return;
+  }
+  const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
+  const results = [];
+  let size = 0;
+  let off = 0;
+  while (off < msg.length) {
+    const id = dv.getUint32(off, true);
+    const len = dv.getUint32(off + 4, true);
+    const payload = msg.subarray(off + 8, off + 8 + len);
+    off += 8 + len;
+    let r;
+    try {
+      const out = shard.execBatch(payload);
+      r = { id, status: 0, out, lens: shard.lastReplyLengths() };
+    } catch (e) {
+      r = { id, status: 1, out: enc.encode(`shard ${index}: ${e && e.message ? e.message : e}`), lens: new Uint32Array(0) };
+    }
+    size += 16 + 4 * r.lens.length + r.out.length;
+    results.push(r);
+  }
+  const ans = new Uint8Array(size);
+  const av = new DataView(ans.buffer);
+  let o = 0;
+  for (const r of results) {
+    av.setUint32(o, r.id, true);
+    av.setUint32(o + 4, r.status, true);
+    av.setUint32(o + 8, r.lens.length, true);
+    av.setUint32(o + 12, r.out.length, true);
+    o += 16;
+    for (let i = 0; i < r.lens.length; i++, o += 4) av.setUint32(o, r.lens[i], true);
+    ans.set(r.out, o);
+    o += r.out.length;
+  }
+  parentPort.postMessage(ans, [ans.buffer]);
+});
+
+parentPort.postMessage({ ready: true });

@@ -1,0 +1,886 @@
+//! Hosting shards behind one RESP endpoint: routing, batching and fan-out merging.
+//!
+//! Pure core for the `marekvs serve` server and for the `Shard` class's RESP entry point.
+//! Nothing here knows about threads or sockets: the JS server moves the byte buffers built
+//! here between the connection (main thread) and the shard workers.
+//!
+//! - [`route`] decides where a command runs: the shard owning its keys' partition, the
+//!   connection itself ([`Route::Local`]: PING, ECHO, TIME, HELLO, CLIENT, ...), every shard
+//!   with the replies merged ([`Route::FanOut`]: DBSIZE, KEYS, FLUSHALL, SCAN, DEBUG DIGEST,
+//!   ...), any one shard ([`Route::AnyShard`]: INFO, CONFIG GET, keyless scripts), or the
+//!   router answers itself ([`Route::Reply`]: unknown command, arity, `CROSSSLOT`).
+//! - [`Gateway`] is one client connection on the server side: RESP parser, the connection's
+//!   [`CallCtx`] (protocol from HELLO, name, id), and the batch builder ([`Gateway::feed`]).
+//! - [`exec_batch`] runs a worker's batch on its [`Shard`].
+//! - [`merge`] combines the replies of a fan-out.
+//! - [`RespSession`] is the simplest RESP-bytes-in/RESP-bytes-out session over one shard.
+
+use crate::engine::{self, CallCtx, Shard};
+use crate::reply::Reply;
+use crate::resp::{decode_one, encode, RequestParser};
+use crate::router::PartitionMap;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// How the replies of a fan-out are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FanOut {
+    /// DBSIZE: sum of the integers.
+    Sum,
+    /// KEYS: concatenation of the arrays.
+    Concat,
+    /// FLUSHALL, FLUSHDB, CONFIG SET, CONFIG RESETSTAT: the first error, else the first reply.
+    All,
+    /// DEBUG DIGEST / DIGEST-VALUE: bytewise XOR of the hex digests (elementwise for arrays).
+    /// A key lives on exactly one shard and an empty shard's digest is all zeros, so
+    /// DIGEST-VALUE is exact and DIGEST is order-independent across shards.
+    Xor,
+    /// RANDOMKEY: the first non-nil reply, starting from a random shard.
+    FirstNonNil,
+    /// SCAN: runs on one shard at a time; the cursor carries the shard index (see
+    /// [`scan_cursor`]).
+    Scan,
+    /// SCRIPT EXISTS: elementwise OR of the 0/1 arrays.
+    Or,
+    /// EVAL / EVAL_RO: the script runs on one shard and every other shard gets `SCRIPT LOAD`
+    /// of its body, so a later EVALSHA finds it wherever it is routed; the reply is the
+    /// running shard's.
+    Pick,
+}
+
+/// Where a command runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    /// The shard owning this partition.
+    Partition(u16),
+    /// The connection itself (a shard with no partitions, holding the connection's context).
+    Local,
+    /// Every shard, replies merged.
+    FanOut(FanOut),
+    /// Any one shard (the server uses shard 0).
+    AnyShard,
+    /// Answered by the router: unknown command, wrong arity, CROSSSLOT.
+    Reply(Reply),
+}
+
+fn lower(argv: &[Vec<u8>], i: usize) -> Vec<u8> {
+    argv.get(i)
+        .map(|a| a.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Hashed lookup of a top-level command without subcommands (the engine's table lookup is a
+/// linear scan; routing runs for every command on the connection thread).
+fn fast_spec(name: &[u8]) -> Option<&'static engine::CommandSpec> {
+    static MAP: OnceLock<HashMap<&'static [u8], &'static engine::CommandSpec>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        engine::command_table()
+            .iter()
+            .filter(|c| c.subcommands.is_empty())
+            .map(|c| (c.name.as_bytes(), c))
+            .collect()
+    });
+    let mut buf = [0u8; 32];
+    let lower = buf.get_mut(..name.len())?;
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    map.get(&*lower).copied()
+}
+
+fn arity_ok(spec: &engine::CommandSpec, argc: usize) -> bool {
+    let argc = i64::try_from(argc).unwrap_or(i64::MAX);
+    let a = i64::from(spec.arity);
+    if a >= 0 {
+        argc == a
+    } else {
+        argc >= -a
+    }
+}
+
+/// The route of `argv` under the partition map `pmap`.
+pub fn route(pmap: &PartitionMap, argv: &[Vec<u8>]) -> Route {
+    let fast = argv
+        .first()
+        .and_then(|n| fast_spec(n))
+        .filter(|spec| arity_ok(spec, argv.len()));
+    let keys: Vec<&[u8]> = match fast {
+        Some(spec) => engine::key_positions(spec, argv.len(), argv)
+            .into_iter()
+            .filter_map(|i| argv.get(i).map(|k| k.as_slice()))
+            .collect(),
+        // Unknown command, wrong arity, subcommands: the engine's resolve gives Redis's errors.
+        None => match engine::command_keys(argv) {
+            Ok(k) => k,
+            Err(e) => return Route::Reply(e),
+        },
+    };
+    if let Some((first, rest)) = keys.split_first() {
+        let p = pmap.partition_of_key(first);
+        if rest.iter().any(|k| pmap.partition_of_key(k) != p) {
+            return Route::Reply(engine::partition_error(engine::PartitionError::CrossSlot));
+        }
+        return Route::Partition(p);
+    }
+    let name = lower(argv, 0);
+    match name.as_slice() {
+        b"ping" | b"echo" | b"time" | b"hello" | b"select" | b"command" | b"client" | b"quit" => {
+            Route::Local
+        }
+        b"dbsize" => Route::FanOut(FanOut::Sum),
+        b"keys" => Route::FanOut(FanOut::Concat),
+        b"flushall" | b"flushdb" => Route::FanOut(FanOut::All),
+        b"randomkey" => Route::FanOut(FanOut::FirstNonNil),
+        b"scan" => Route::FanOut(FanOut::Scan),
+        b"config" => match lower(argv, 1).as_slice() {
+            b"set" | b"resetstat" => Route::FanOut(FanOut::All),
+            b"help" => Route::Local,
+            _ => Route::AnyShard,
+        },
+        b"script" => match lower(argv, 1).as_slice() {
+            b"load" | b"flush" => Route::FanOut(FanOut::All),
+            b"exists" => Route::FanOut(FanOut::Or),
+            _ => Route::AnyShard,
+        },
+        b"debug" => match lower(argv, 1).as_slice() {
+            b"digest" | b"digest-value" => Route::FanOut(FanOut::Xor),
+            _ => Route::AnyShard,
+        },
+        _ => Route::AnyShard,
+    }
+}
+
+/// Bits of a combined SCAN cursor that hold the shard index.
+pub const SCAN_SHARD_BITS: u32 = 8;
+
+/// Split a combined SCAN cursor into (shard index, shard-local cursor). The local cursor loses
+/// its low [`SCAN_SHARD_BITS`] bits, so a resumed scan may return a few keys again (SCAN
+/// allows duplicates) but never skips one.
+pub fn scan_cursor(cursor: u64) -> (u16, u64) {
+    let mask = (1u64 << SCAN_SHARD_BITS) - 1;
+    ((cursor & mask) as u16, cursor & !mask)
+}
+
+/// The combined cursor for continuing on shard `shard` at local cursor `local` (0 = done
+/// when `shard` is 0, which the caller never asks for after the first shard).
+pub fn combine_scan_cursor(shard: u16, local: u64) -> u64 {
+    let mask = (1u64 << SCAN_SHARD_BITS) - 1;
+    let c = (local & !mask) | u64::from(shard);
+    if c == 0 && local != 0 {
+        // A local cursor below 2^8 on shard 0 (hash values start at 1): keep it non-zero.
+        1u64 << SCAN_SHARD_BITS
+    } else {
+        c
+    }
+}
+
+fn xor_hex(a: &str, b: &str) -> String {
+    if a.len() != b.len() {
+        return a.to_string();
+    }
+    let d = |c: u8| (c as char).to_digit(16).unwrap_or(0);
+    a.bytes()
+        .zip(b.bytes())
+        .map(|(x, y)| std::char::from_digit(d(x) ^ d(y), 16).unwrap_or('0'))
+        .collect()
+}
+
+fn xor_replies(a: Reply, b: &Reply) -> Reply {
+    match (a, b) {
+        (Reply::Status(x), Reply::Status(y)) => Reply::Status(xor_hex(&x, y)),
+        (Reply::Array(xs), Reply::Array(ys)) if xs.len() == ys.len() => Reply::Array(
+            xs.into_iter()
+                .zip(ys.iter())
+                .map(|(x, y)| xor_replies(x, y))
+                .collect(),
+        ),
+        (a, _) => a,
+    }
+}
+
+/// Merge the replies of a fan-out (one per shard, in shard order). `start` is where
+/// [`FanOut::FirstNonNil`] begins looking.
+pub fn merge(kind: FanOut, replies: Vec<Reply>, start: usize) -> Reply {
+    if let Some(e) = replies.iter().find(|r| r.is_error()) {
+        return e.clone();
+    }
+    let n = replies.len();
+    let mut it = replies.into_iter();
+    match kind {
+        FanOut::Sum => Reply::Integer(
+            it.map(|r| match r {
+                Reply::Integer(i) => i,
+                _ => 0,
+            })
+            .fold(0i64, |a, b| a.saturating_add(b)),
+        ),
+        FanOut::Concat => Reply::Array(
+            it.flat_map(|r| match r {
+                Reply::Array(v) | Reply::Set(v) => v,
+                _ => Vec::new(),
+            })
+            .collect(),
+        ),
+        FanOut::Xor => {
+            let Some(first) = it.next() else {
+                return Reply::Nil;
+            };
+            it.fold(first, |acc, r| xor_replies(acc, &r))
+        }
+        FanOut::FirstNonNil => {
+            let all: Vec<Reply> = it.collect();
+            (0..n)
+                .filter_map(|i| all.get((start + i) % n.max(1)))
+                .find(|r| !matches!(r, Reply::Nil))
+                .cloned()
+                .unwrap_or(Reply::Nil)
+        }
+        FanOut::Or => {
+            let Some(first) = it.next() else {
+                return Reply::Nil;
+            };
+            it.fold(first, |acc, r| match (acc, r) {
+                (Reply::Array(xs), Reply::Array(ys)) if xs.len() == ys.len() => Reply::Array(
+                    xs.into_iter()
+                        .zip(ys)
+                        .map(|(x, y)| match (x, y) {
+                            (Reply::Integer(a), Reply::Integer(b)) => Reply::Integer(a | b),
+                            (x, _) => x,
+                        })
+                        .collect(),
+                ),
+                (acc, _) => acc,
+            })
+        }
+        FanOut::Pick => it.nth(start).unwrap_or(Reply::Nil),
+        FanOut::All | FanOut::Scan => it.next().unwrap_or(Reply::Nil),
+    }
+}
+
+// ------------------------------------------------------------------ worker batches
+
+/// Append one command to a worker payload: `[proto u8][argc u32 LE]([len u32 LE][bytes])*`.
+pub fn push_command(out: &mut Vec<u8>, proto: u8, argv: &[Vec<u8>]) {
+    out.push(proto);
+    out.extend_from_slice(&(argv.len() as u32).to_le_bytes());
+    for a in argv {
+        out.extend_from_slice(&(a.len() as u32).to_le_bytes());
+        out.extend_from_slice(a);
+    }
+}
+
+fn read_u32(p: &[u8], pos: &mut usize) -> Option<usize> {
+    let b = p.get(*pos..pos.checked_add(4)?)?;
+    *pos += 4;
+    let arr: [u8; 4] = b.try_into().ok()?;
+    usize::try_from(u32::from_le_bytes(arr)).ok()
+}
+
+/// Decode a worker payload into (proto, argv) pairs; `None` if it is malformed.
+pub fn read_batch(payload: &[u8]) -> Option<Vec<(u8, Vec<Vec<u8>>)>> {
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    while pos < payload.len() {
+        let proto = *payload.get(pos)?;
+        pos += 1;
+        let argc = read_u32(payload, &mut pos)?;
+        let mut argv = Vec::with_capacity(argc.min(1024));
+        for _ in 0..argc {
+            let len = read_u32(payload, &mut pos)?;
+            let end = pos.checked_add(len)?;
+            argv.push(payload.get(pos..end)?.to_vec());
+            pos = end;
+        }
+        out.push((proto, argv));
+    }
+    Some(out)
+}
+
+/// Run a worker payload on `shard` at `now_ms`: every reply is RESP-encoded (in the protocol
+/// its command came with) into `out`, its length pushed to `lens`. A malformed payload
+/// answers one error reply.
+pub fn exec_batch(
+    shard: &mut Shard,
+    payload: &[u8],
+    now_ms: i64,
+    out: &mut Vec<u8>,
+    lens: &mut Vec<u32>,
+) {
+    let Some(cmds) = read_batch(payload) else {
+        let start = out.len();
+        encode(&Reply::err("ERR malformed shard batch"), 2, out);
+        lens.push((out.len() - start) as u32);
+        return;
+    };
+    let mut cx = CallCtx::new(now_ms);
+    for (proto, argv) in cmds {
+        cx.proto = proto;
+        let start = out.len();
+        let reply = shard.execute(&argv, &mut cx);
+        encode(&reply, proto, out);
+        lens.push(u32::try_from(out.len() - start).unwrap_or(u32::MAX));
+    }
+}
+
+// ------------------------------------------------------------------ gateway
+
+/// Plan entry: the reply was produced by the connection itself (see [`Batch::local`]).
+pub const PLAN_LOCAL: u8 = 254;
+/// Plan entry: a fan-out (see [`Batch::specials`]).
+pub const PLAN_SPECIAL: u8 = 255;
+/// Most workers a gateway can address (plan bytes below [`PLAN_LOCAL`]).
+pub const MAX_WORKERS: u16 = 250;
+
+/// A fan-out command in a batch: which workers answer, and how to merge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Special {
+    pub kind: FanOut,
+    /// Workers the command was sent to, in order; their replies are merged in this order.
+    pub targets: Vec<u16>,
+    /// Protocol to encode the merged reply in.
+    pub proto: u8,
+    /// SCAN: the worker scanned; RANDOMKEY: where to start looking.
+    pub shard: u16,
+    /// Number of workers of the server.
+    pub workers: u16,
+}
+
+/// What one read from a connection turned into.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Batch {
+    /// Per command, in order: the worker answering it, [`PLAN_LOCAL`] or [`PLAN_SPECIAL`].
+    pub plan: Vec<u8>,
+    /// Per worker: the payload for [`exec_batch`] (empty: nothing to send).
+    pub payloads: Vec<Vec<u8>>,
+    /// Replies answered here, concatenated, and their lengths.
+    pub local: Vec<u8>,
+    pub local_lens: Vec<u32>,
+    /// The fan-outs, in order.
+    pub specials: Vec<Special>,
+    /// The connection must be closed once the replies are written (QUIT, protocol error;
+    /// for a protocol error the error reply is the last entry of `local`).
+    pub close: bool,
+}
+
+/// One client connection on the server side.
+#[derive(Debug)]
+pub struct Gateway {
+    parser: RequestParser,
+    /// The connection's context (protocol, name, id).
+    pub ctx: CallCtx,
+    pmap: PartitionMap,
+    /// partition → worker.
+    owner: Vec<u16>,
+    workers: u16,
+    local: Shard,
+    closed: bool,
+    rng: engine::Rng,
+}
+
+impl Gateway {
+    /// A connection with id `client_id` to a server whose partitions `0..owner.len()` are
+    /// served by workers `owner[p]` (`workers` of them, at most [`MAX_WORKERS`]).
+    pub fn new(owner: Vec<u16>, workers: u16, client_id: u64) -> Gateway {
+        let count = u16::try_from(owner.len()).unwrap_or(1).max(1);
+        let pmap = PartitionMap::new(count);
+        let mut ctx = CallCtx::new(0);
+        ctx.client_id = client_id;
+        Gateway {
+            parser: RequestParser::new(),
+            ctx,
+            pmap,
+            owner,
+            workers: workers.clamp(1, MAX_WORKERS),
+            local: Shard::new(pmap, std::iter::empty(), client_id),
+            closed: false,
+            rng: engine::Rng::new(client_id ^ 0x5eed),
+        }
+    }
+
+    fn owner_of(&self, p: u16) -> u16 {
+        self.owner
+            .get(usize::from(p))
+            .copied()
+            .unwrap_or(0)
+            .min(self.workers - 1)
+    }
+
+    /// Bytes of a partial request held back.
+    pub fn pending(&self) -> usize {
+        self.parser.pending()
+    }
+
+    /// Parse `data` and plan every complete command (at time `now_ms`).
+    pub fn feed(&mut self, data: &[u8], now_ms: i64) -> Batch {
+        let mut b = Batch {
+            payloads: vec![Vec::new(); usize::from(self.workers)],
+            ..Batch::default()
+        };
+        if self.closed {
+            b.close = true;
+            return b;
+        }
+        self.parser.feed(data);
+        loop {
+            match self.parser.next_command() {
+                Ok(Some(argv)) => {
+                    self.plan_one(&mut b, &argv, now_ms);
+                    if b.close {
+                        self.closed = true;
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    push_local(&mut b, &e.to_reply(), self.ctx.proto);
+                    b.close = true;
+                    self.closed = true;
+                    break;
+                }
+            }
+        }
+        b
+    }
+
+    fn plan_one(&mut self, b: &mut Batch, argv: &[Vec<u8>], now_ms: i64) {
+        let proto = self.ctx.proto;
+        let route = route(&self.pmap, argv);
+        let target = match route {
+            Route::Partition(p) => Some(self.owner_of(p)),
+            Route::AnyShard => Some(0),
+            _ => None,
+        };
+        if let (Some(w), true) = (target, self.workers > 1 && is_eval(argv)) {
+            // The script runs on `w`; the other shards cache its body.
+            let load = [
+                b"SCRIPT".to_vec(),
+                b"LOAD".to_vec(),
+                argv.get(1).cloned().unwrap_or_default(),
+            ];
+            for (i, pl) in b.payloads.iter_mut().enumerate() {
+                if i == usize::from(w) {
+                    push_command(pl, proto, argv);
+                } else {
+                    push_command(pl, proto, &load);
+                }
+            }
+            b.plan.push(PLAN_SPECIAL);
+            b.specials.push(Special {
+                kind: FanOut::Pick,
+                targets: (0..self.workers).collect(),
+                proto,
+                shard: w,
+                workers: self.workers,
+            });
+            return;
+        }
+        match route {
+            Route::Partition(p) => {
+                let w = self.owner_of(p);
+                if let Some(pl) = b.payloads.get_mut(usize::from(w)) {
+                    push_command(pl, proto, argv);
+                }
+                b.plan.push(w as u8);
+            }
+            Route::AnyShard => {
+                if let Some(pl) = b.payloads.get_mut(0) {
+                    push_command(pl, proto, argv);
+                }
+                b.plan.push(0);
+            }
+            Route::Reply(r) => push_local(b, &r, proto),
+            Route::Local => {
+                self.ctx.now_ms = now_ms;
+                let r = self.local.execute(argv, &mut self.ctx);
+                // HELLO answers in the protocol it switches to.
+                push_local(b, &r, self.ctx.proto);
+                if self.ctx.quit {
+                    b.close = true;
+                }
+            }
+            Route::FanOut(FanOut::Scan) => {
+                // Validate first (bad cursor, options) on the local shard: same errors.
+                let cursor = argv
+                    .get(1)
+                    .and_then(|c| crate::numfmt::parse_u64(c))
+                    .unwrap_or(0);
+                let (shard, local) = scan_cursor(cursor);
+                if argv
+                    .get(1)
+                    .is_none_or(|c| crate::numfmt::parse_u64(c).is_none())
+                    || shard >= self.workers
+                {
+                    self.ctx.now_ms = now_ms;
+                    let r = self.local.execute(argv, &mut self.ctx);
+                    push_local(b, &r, proto);
+                    return;
+                }
+                let mut a = argv.to_vec();
+                if let Some(c) = a.get_mut(1) {
+                    *c = local.to_string().into_bytes();
+                }
+                if let Some(pl) = b.payloads.get_mut(usize::from(shard)) {
+                    push_command(pl, proto, &a);
+                }
+                b.plan.push(PLAN_SPECIAL);
+                b.specials.push(Special {
+                    kind: FanOut::Scan,
+                    targets: vec![shard],
+                    proto,
+                    shard,
+                    workers: self.workers,
+                });
+            }
+            Route::FanOut(kind) => {
+                for pl in b.payloads.iter_mut() {
+                    push_command(pl, proto, argv);
+                }
+                b.plan.push(PLAN_SPECIAL);
+                let start = self.rng.below(usize::from(self.workers)) as u16;
+                b.specials.push(Special {
+                    kind,
+                    targets: (0..self.workers).collect(),
+                    proto,
+                    shard: start,
+                    workers: self.workers,
+                });
+            }
+        }
+    }
+}
+
+impl Special {
+    /// The merged reply, given the encoded reply of each target (in `targets` order).
+    pub fn finish(&self, replies: &[&[u8]]) -> Vec<u8> {
+        if self.kind == FanOut::Pick {
+            let r = replies.get(usize::from(self.shard)).copied().unwrap_or(&[]);
+            return r.to_vec();
+        }
+        let decoded: Result<Vec<Reply>, _> = replies.iter().map(|r| decode_one(r)).collect();
+        let merged = match decoded {
+            Err(e) => Reply::err(format!("ERR internal: shard reply undecodable: {}", e.0)),
+            Ok(rs) if self.kind == FanOut::Scan => scan_rewrite(rs, self.shard, self.workers),
+            Ok(rs) => merge(self.kind, rs, usize::from(self.shard)),
+        };
+        let mut out = Vec::new();
+        encode(&merged, self.proto, &mut out);
+        out
+    }
+}
+
+fn is_eval(argv: &[Vec<u8>]) -> bool {
+    argv.first()
+        .is_some_and(|n| n.eq_ignore_ascii_case(b"eval") || n.eq_ignore_ascii_case(b"eval_ro"))
+}
+
+fn push_local(b: &mut Batch, r: &Reply, proto: u8) {
+    let start = b.local.len();
+    encode(r, proto, &mut b.local);
+    b.local_lens
+        .push(u32::try_from(b.local.len() - start).unwrap_or(u32::MAX));
+    b.plan.push(PLAN_LOCAL);
+}
+
+fn scan_rewrite(mut rs: Vec<Reply>, shard: u16, workers: u16) -> Reply {
+    let mut parts = match rs.pop() {
+        Some(Reply::Array(parts)) => parts,
+        Some(e @ Reply::Error(_)) => return e,
+        _ => return Reply::err("ERR internal: bad SCAN reply"),
+    };
+    let next = match parts.first() {
+        Some(Reply::Bulk(c)) => crate::numfmt::parse_u64(c).unwrap_or(0),
+        _ => 0,
+    };
+    let combined = if next != 0 {
+        combine_scan_cursor(shard, next)
+    } else if shard + 1 < workers {
+        combine_scan_cursor(shard + 1, 0)
+    } else {
+        0
+    };
+    if let Some(c) = parts.get_mut(0) {
+        *c = Reply::Bulk(combined.to_string().into_bytes());
+    }
+    Reply::Array(parts)
+}
+
+// ------------------------------------------------------------------ single-shard session
+
+/// RESP bytes in, RESP bytes out, over one shard: a parser and a connection context.
+#[derive(Debug, Default)]
+pub struct RespSession {
+    parser: RequestParser,
+    /// The session's context (protocol from HELLO, client name).
+    pub ctx: CallCtx,
+    closed: bool,
+}
+
+impl RespSession {
+    /// A session speaking RESP2 until HELLO.
+    pub fn new() -> RespSession {
+        RespSession::default()
+    }
+
+    /// True once a protocol error or QUIT ended the session (further input is ignored).
+    pub fn closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Execute every complete command in `data` on `shard`; returns the encoded replies.
+    /// A protocol error appends Redis's error reply and closes the session.
+    pub fn handle(&mut self, shard: &mut Shard, data: &[u8], now_ms: i64) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.closed {
+            return out;
+        }
+        self.parser.feed(data);
+        loop {
+            match self.parser.next_command() {
+                Ok(Some(argv)) => {
+                    self.ctx.now_ms = now_ms;
+                    let r = shard.execute(&argv, &mut self.ctx);
+                    // HELLO answers in the protocol it switches to.
+                    encode(&r, self.ctx.proto, &mut out);
+                    if self.ctx.quit {
+                        self.closed = true;
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    encode(&e.to_reply(), self.ctx.proto, &mut out);
+                    self.closed = true;
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resp::encode_command;
+
+    fn argv(s: &str) -> Vec<Vec<u8>> {
+        s.split(' ').map(|a| a.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn routes() {
+        let pm = PartitionMap::new(16);
+        assert!(matches!(route(&pm, &argv("GET a")), Route::Partition(_)));
+        assert_eq!(route(&pm, &argv("PING")), Route::Local);
+        assert_eq!(route(&pm, &argv("DBSIZE")), Route::FanOut(FanOut::Sum));
+        assert_eq!(
+            route(&pm, &argv("debug digest")),
+            Route::FanOut(FanOut::Xor)
+        );
+        assert_eq!(route(&pm, &argv("INFO")), Route::AnyShard);
+        match route(&pm, &argv("MSET a 1 b 2")) {
+            Route::Reply(Reply::Error(e)) => assert!(e.starts_with("CROSSSLOT")),
+            r => panic!("{r:?}"),
+        }
+        assert!(matches!(
+            route(&pm, &argv("MSET {a}x 1 {a}y 2")),
+            Route::Partition(_)
+        ));
+        assert!(matches!(route(&pm, &argv("NOPE")), Route::Reply(_)));
+        assert!(matches!(route(&pm, &argv("GET")), Route::Reply(_)));
+        assert!(matches!(route(&pm, &[]), Route::Reply(_)));
+    }
+
+    #[test]
+    fn batch_roundtrip() {
+        let mut p = Vec::new();
+        push_command(&mut p, 3, &argv("SET k v"));
+        push_command(&mut p, 2, &[]);
+        let b = read_batch(&p).unwrap();
+        assert_eq!(b, vec![(3, argv("SET k v")), (2, vec![])]);
+        for cut in 0..p.len() {
+            // Truncations never panic.
+            let _ = read_batch(&p[..cut]);
+        }
+        assert!(read_batch(&[2, 255, 255, 255, 255]).is_none());
+    }
+
+    fn run(gw: &mut Gateway, shards: &mut [Shard], input: &[u8]) -> (Vec<u8>, bool) {
+        let b = gw.feed(input, 1_000);
+        let mut replies: Vec<(Vec<u8>, Vec<u32>)> = Vec::new();
+        for (i, pl) in b.payloads.iter().enumerate() {
+            let (mut o, mut l) = (Vec::new(), Vec::new());
+            if !pl.is_empty() {
+                exec_batch(&mut shards[i], pl, 1_000, &mut o, &mut l);
+            }
+            replies.push((o, l));
+        }
+        let mut cur = vec![(0usize, 0usize); replies.len()];
+        let mut take = |w: usize| {
+            let (o, l) = &replies[w];
+            let (ri, off) = cur[w];
+            let len = l[ri] as usize;
+            cur[w] = (ri + 1, off + len);
+            o[off..off + len].to_vec()
+        };
+        let (mut out, mut li, mut loff, mut si) = (Vec::new(), 0, 0, 0);
+        for &pw in &b.plan {
+            if pw == PLAN_LOCAL {
+                let len = b.local_lens[li] as usize;
+                out.extend_from_slice(&b.local[loff..loff + len]);
+                li += 1;
+                loff += len;
+            } else if pw == PLAN_SPECIAL {
+                let sp = &b.specials[si];
+                si += 1;
+                let parts: Vec<Vec<u8>> = sp.targets.iter().map(|&t| take(t as usize)).collect();
+                let refs: Vec<&[u8]> = parts.iter().map(|v| v.as_slice()).collect();
+                out.extend(sp.finish(&refs));
+            } else {
+                out.extend(take(pw as usize));
+            }
+        }
+        (out, b.close)
+    }
+
+    fn cmd(s: &str) -> Vec<u8> {
+        let mut o = Vec::new();
+        encode_command(&argv(s), &mut o);
+        o
+    }
+
+    #[test]
+    fn gateway_two_shards() {
+        let parts = 8u16;
+        let owner: Vec<u16> = (0..parts).map(|p| p % 2).collect();
+        let pm = PartitionMap::new(parts);
+        let mut shards = vec![
+            Shard::new(pm, (0..parts).filter(|p| p % 2 == 0), 1),
+            Shard::new(pm, (0..parts).filter(|p| p % 2 == 1), 2),
+        ];
+        let mut gw = Gateway::new(owner, 2, 7);
+        let mut input = Vec::new();
+        for i in 0..20 {
+            input.extend(cmd(&format!("SET k{i} {i}")));
+        }
+        input.extend(cmd("DBSIZE"));
+        input.extend(cmd("GET k3"));
+        input.extend(cmd("PING"));
+        input.extend(cmd("MSET a 1 b 2"));
+        let (out, close) = run(&mut gw, &mut shards, &input);
+        assert!(!close);
+        let all = crate::resp::decode_all(&out).unwrap();
+        assert_eq!(all.len(), 24);
+        assert_eq!(all[20], Reply::Integer(20));
+        assert_eq!(all[21], Reply::bulk("3"));
+        assert_eq!(all[22], Reply::Status("PONG".into()));
+        assert!(all[23].is_error());
+        assert!(shards[0].keyspace().dbsize() > 0 && shards[1].keyspace().dbsize() > 0);
+
+        // SCAN across both shards visits every key exactly once here (COUNT large).
+        let mut seen = Vec::new();
+        let mut cursor = "0".to_string();
+        for _ in 0..10 {
+            let (out, _) = run(
+                &mut gw,
+                &mut shards,
+                &cmd(&format!("SCAN {cursor} COUNT 5")),
+            );
+            let Reply::Array(p) = crate::resp::decode_one(&out).unwrap() else {
+                panic!()
+            };
+            let Reply::Bulk(c) = &p[0] else { panic!() };
+            let Reply::Array(ks) = &p[1] else { panic!() };
+            seen.extend(ks.iter().cloned());
+            cursor = String::from_utf8(c.clone()).unwrap();
+            if cursor == "0" {
+                break;
+            }
+        }
+        seen.sort_by_key(|r| format!("{r:?}"));
+        seen.dedup();
+        assert_eq!(seen.len(), 20);
+
+        // HELLO 3 switches later replies to RESP3; QUIT closes.
+        let (out, _) = run(&mut gw, &mut shards, &cmd("HELLO 3"));
+        assert!(out.starts_with(b"%7"));
+        let (out, close) = run(
+            &mut gw,
+            &mut shards,
+            &[cmd("GET nokey"), cmd("QUIT")].concat(),
+        );
+        assert_eq!(out, b"_\r\n+OK\r\n");
+        assert!(close);
+    }
+
+    #[test]
+    fn eval_caches_the_script_on_every_shard() {
+        let parts = 4u16;
+        let pm = PartitionMap::new(parts);
+        let mut shards = vec![
+            Shard::new(pm, (0..parts).filter(|p| p % 2 == 0), 1),
+            Shard::new(pm, (0..parts).filter(|p| p % 2 == 1), 2),
+        ];
+        let mut gw = Gateway::new((0..parts).map(|p| p % 2).collect(), 2, 1);
+        let script = "return 42";
+        let mut input = Vec::new();
+        encode_command(&[b"EVAL".as_slice(), script.as_bytes(), b"0"], &mut input);
+        let (out, _) = run(&mut gw, &mut shards, &input);
+        assert_eq!(out, b":42\r\n");
+        let sha = {
+            use sha1::Digest;
+            crate::lua::hex(&sha1::Sha1::digest(script.as_bytes()))
+        };
+        let mut input = Vec::new();
+        for k in ["a", "b", "c", "d", "e", "f"] {
+            encode_command(
+                &[b"EVALSHA".as_slice(), sha.as_bytes(), b"1", k.as_bytes()],
+                &mut input,
+            );
+        }
+        encode_command(
+            &[b"SCRIPT".as_slice(), b"EXISTS", sha.as_bytes(), b"00"],
+            &mut input,
+        );
+        let (out, _) = run(&mut gw, &mut shards, &input);
+        assert_eq!(
+            out,
+            [b":42\r\n".repeat(6), b"*2\r\n:1\r\n:0\r\n".to_vec()].concat()
+        );
+    }
+
+    #[test]
+    fn gateway_protocol_error_and_partial() {
+        let pm = PartitionMap::new(4);
+        let mut shards = vec![Shard::owning_all(pm, 1)];
+        let mut gw = Gateway::new(vec![0; 4], 1, 1);
+        let (out, close) = run(&mut gw, &mut shards, b"*1\r\n$4\r\nPI");
+        assert!(out.is_empty() && !close);
+        let (out, close) = run(&mut gw, &mut shards, b"NG\r\n*x\r\n");
+        assert_eq!(
+            out,
+            b"+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n"
+        );
+        assert!(close);
+    }
+
+    #[test]
+    fn digest_xor_and_session() {
+        let pm = PartitionMap::new(4);
+        let mut one = Shard::owning_all(pm, 1);
+        let mut s = RespSession::new();
+        let out = s.handle(&mut one, b"SET a 1\r\nDEBUG DIGEST-VALUE a zz\r\n", 5);
+        let rs = crate::resp::decode_all(&out).unwrap();
+        let z = Reply::Status("0".repeat(40));
+        let Reply::Array(v) = &rs[1] else { panic!() };
+        let merged = merge(
+            FanOut::Xor,
+            vec![rs[1].clone(), Reply::Array(vec![z.clone(), z.clone()])],
+            0,
+        );
+        assert_eq!(&merged, &rs[1]);
+        assert_eq!(v[1], z);
+        let out = s.handle(&mut one, b"*1\r\n$-5\r\n", 5);
+        assert_eq!(out, b"-ERR Protocol error: invalid bulk length\r\n");
+        assert!(s.closed());
+    }
+}

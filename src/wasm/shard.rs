@@ -1,0 +1,287 @@
+//! `Shard`: one marekvs shard (command engine + keyspace) for JS, with a value API
+//! (`command(argv)`) and RESP entry points (`resp(bytes)`, `execBatch(payload)` for the
+//! server's workers). The JS value mapping is documented in docs/js-api.md.
+
+use crate::engine::{CallCtx, Shard as CoreShard};
+use crate::host::unix_ms;
+use crate::reply::Reply;
+use crate::router::PartitionMap;
+use crate::session::{exec_batch, RespSession};
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A shard owning some (default: all) partitions of a partition map.
+#[wasm_bindgen(js_name = Shard)]
+pub struct JsShard {
+    shard: CoreShard,
+    ctx: CallCtx,
+    session: RespSession,
+    bulk_bytes: bool,
+    throw_errors: bool,
+    lens: Vec<u32>,
+}
+
+fn opt(options: &JsValue, name: &str) -> Option<JsValue> {
+    if !options.is_object() {
+        return None;
+    }
+    Reflect::get(options, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn opt_u16(options: &JsValue, name: &str, lo: f64, hi: f64) -> Result<Option<u16>, JsError> {
+    match opt(options, name) {
+        None => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && (lo..=hi).contains(&n) => Ok(Some(n as u16)),
+            _ => Err(JsError::new(&format!(
+                "option '{name}' must be an integer in {lo}..={hi}"
+            ))),
+        },
+    }
+}
+
+fn now() -> i64 {
+    unix_ms() as i64
+}
+
+#[wasm_bindgen(js_class = Shard)]
+impl JsShard {
+    /// `new Shard({ partitions, owned, seed, bulkAs, errors, protocol })`, all optional:
+    /// `partitions` (1..=16384, default 1), `owned` (partition ids, default all), `seed`
+    /// (number, PRNG seed), `bulkAs` (`'string'` default | `'bytes'`), `errors` (`'throw'`
+    /// default | `'return'`), `protocol` (2 default | 3) for `command()`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsShard, JsError> {
+        let parts = opt_u16(&options, "partitions", 1.0, 16384.0)?.unwrap_or(1);
+        let pmap = PartitionMap::new(parts);
+        let seed = match opt(&options, "seed") {
+            None => 0,
+            Some(v) => match v.as_f64() {
+                Some(n) if n.is_finite() && n >= 0.0 => n as u64,
+                _ => return Err(JsError::new("option 'seed' must be a non-negative number")),
+            },
+        };
+        let owned: Vec<u16> = match opt(&options, "owned") {
+            None => (0..parts).collect(),
+            Some(v) => {
+                let arr: Array = v.dyn_into().map_err(|_| {
+                    JsError::new("option 'owned' must be an array of partition ids")
+                })?;
+                let mut out = Vec::new();
+                for x in arr.iter() {
+                    match x.as_f64() {
+                        Some(n) if n.fract() == 0.0 && n >= 0.0 && n < f64::from(parts) => {
+                            out.push(n as u16)
+                        }
+                        _ => {
+                            return Err(JsError::new(&format!(
+                                "option 'owned': partition ids must be integers in 0..{parts}"
+                            )))
+                        }
+                    }
+                }
+                out
+            }
+        };
+        let bulk_bytes = match opt(&options, "bulkAs")
+            .and_then(|v| v.as_string())
+            .as_deref()
+        {
+            None | Some("string") => false,
+            Some("bytes") => true,
+            Some(o) => {
+                return Err(JsError::new(&format!(
+                    "option 'bulkAs': '{o}' is not 'string' or 'bytes'"
+                )))
+            }
+        };
+        let throw_errors = match opt(&options, "errors")
+            .and_then(|v| v.as_string())
+            .as_deref()
+        {
+            None | Some("throw") => true,
+            Some("return") => false,
+            Some(o) => {
+                return Err(JsError::new(&format!(
+                    "option 'errors': '{o}' is not 'throw' or 'return'"
+                )))
+            }
+        };
+        let mut ctx = CallCtx::new(0);
+        ctx.proto = match opt_u16(&options, "protocol", 2.0, 3.0)? {
+            Some(3) => 3,
+            _ => 2,
+        };
+        Ok(JsShard {
+            shard: CoreShard::new(pmap, owned, seed),
+            ctx,
+            session: RespSession::new(),
+            bulk_bytes,
+            throw_errors,
+            lens: Vec::new(),
+        })
+    }
+
+    /// Run one command. `argv`: strings (UTF-8), `Uint8Array`s or numbers. Returns the reply
+    /// as a JS value; an error reply is thrown as a `ReplyError` (or returned, with
+    /// `errors: 'return'`).
+    pub fn command(&mut self, argv: Array) -> Result<JsValue, JsValue> {
+        let args = argv_from_js(&argv)?;
+        self.ctx.now_ms = now();
+        let r = self.shard.execute(&args, &mut self.ctx);
+        if let (true, Reply::Error(e)) = (self.throw_errors, &r) {
+            return Err(reply_error(e));
+        }
+        Ok(to_js(&r, self.bulk_bytes))
+    }
+
+    /// RESP bytes in (any number of complete or partial requests), RESP bytes out. The
+    /// session (protocol from HELLO, buffered partial request) persists across calls; after
+    /// a protocol error or QUIT it is `respClosed` and ignores input.
+    pub fn resp(&mut self, bytes: &[u8]) -> Vec<u8> {
+        self.session.handle(&mut self.shard, bytes, now())
+    }
+
+    /// True once the RESP session ended (protocol error or QUIT).
+    #[wasm_bindgen(getter, js_name = respClosed)]
+    pub fn resp_closed(&self) -> bool {
+        self.session.closed()
+    }
+
+    /// Server internal: run a batch built by `Gateway` (see docs/js-api.md). Returns the
+    /// concatenated RESP replies; their lengths are in `lastReplyLengths()`.
+    #[wasm_bindgen(js_name = execBatch)]
+    pub fn exec_batch(&mut self, payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.lens.clear();
+        exec_batch(&mut self.shard, payload, now(), &mut out, &mut self.lens);
+        out
+    }
+
+    /// Lengths of the replies of the last `execBatch`.
+    #[wasm_bindgen(js_name = lastReplyLengths)]
+    pub fn last_reply_lengths(&self) -> Vec<u32> {
+        self.lens.clone()
+    }
+
+    /// Bounded active expiry: deletes up to `budget` expired keys; returns how many.
+    #[wasm_bindgen(js_name = activeExpire)]
+    pub fn active_expire(&mut self, budget: u32) -> u32 {
+        let n = self.shard.active_expire(now(), budget as usize);
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// Number of user keys.
+    #[wasm_bindgen(getter)]
+    pub fn dbsize(&self) -> f64 {
+        self.shard.keyspace().dbsize() as f64
+    }
+
+    /// Number of partitions of the map.
+    #[wasm_bindgen(getter)]
+    pub fn partitions(&self) -> u16 {
+        self.shard.partition_map().count()
+    }
+
+    /// True when this shard owns partition `p`.
+    pub fn owns(&self, p: u16) -> bool {
+        self.shard.owns(p)
+    }
+}
+
+/// `argv` items → byte strings (string: UTF-8; Uint8Array: bytes; number/bigint: decimal).
+pub(crate) fn argv_from_js(argv: &Array) -> Result<Vec<Vec<u8>>, JsValue> {
+    let mut out = Vec::with_capacity(argv.length() as usize);
+    for (i, v) in argv.iter().enumerate() {
+        if let Some(s) = v.as_string() {
+            out.push(s.into_bytes());
+        } else if let Some(b) = v.dyn_ref::<Uint8Array>() {
+            out.push(b.to_vec());
+        } else if let Some(n) = v.as_f64() {
+            out.push(number_arg(n).into_bytes());
+        } else if let Some(s) = v
+            .dyn_ref::<js_sys::BigInt>()
+            .and_then(|b| b.to_string(10).ok())
+        {
+            out.push(String::from(s).into_bytes());
+        } else {
+            return Err(js_sys::TypeError::new(&format!(
+                "argv[{i}] must be a string, a Uint8Array, a number or a bigint"
+            ))
+            .into());
+        }
+    }
+    Ok(out)
+}
+
+/// A number argument as Redis parses it: integers without a fraction, `inf`/`-inf`, and
+/// the shortest round-trip decimal otherwise.
+fn number_arg(n: f64) -> String {
+    if n.is_infinite() {
+        return if n > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if n.fract() == 0.0 && n.abs() < 9.2e18 {
+        return format!("{}", n as i64);
+    }
+    format!("{n}")
+}
+
+/// A `ReplyError` (a JS `Error` with `name = 'ReplyError'` and `code` = the first word).
+pub(crate) fn reply_error(msg: &str) -> JsValue {
+    let err = js_sys::Error::new(msg);
+    err.set_name("ReplyError");
+    let code = msg.split(' ').next().unwrap_or("ERR");
+    let _ = Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(code));
+    err.into()
+}
+
+fn bytes_to_js(b: &[u8], as_bytes: bool) -> JsValue {
+    if !as_bytes {
+        if let Ok(s) = std::str::from_utf8(b) {
+            return JsValue::from_str(s);
+        }
+    }
+    Uint8Array::from(b).into()
+}
+
+const MAX_SAFE: i64 = (1 << 53) - 1;
+
+/// The reply as a JS value (see docs/js-api.md for the table).
+pub(crate) fn to_js(r: &Reply, as_bytes: bool) -> JsValue {
+    match r {
+        Reply::Status(s) => JsValue::from_str(s),
+        Reply::Error(e) => reply_error(e),
+        Reply::Integer(i) if (-MAX_SAFE..=MAX_SAFE).contains(i) => JsValue::from_f64(*i as f64),
+        Reply::Integer(i) => js_sys::BigInt::from(*i).into(),
+        Reply::Bulk(b) => bytes_to_js(b, as_bytes),
+        Reply::Nil | Reply::NilArray => JsValue::NULL,
+        Reply::Array(items) => items
+            .iter()
+            .map(|x| to_js(x, as_bytes))
+            .collect::<Array>()
+            .into(),
+        Reply::Set(items) => {
+            let s = js_sys::Set::new(&JsValue::UNDEFINED);
+            for x in items {
+                s.add(&to_js(x, as_bytes));
+            }
+            s.into()
+        }
+        Reply::Map(pairs) => {
+            let m = js_sys::Map::new();
+            for (k, v) in pairs {
+                m.set(&to_js(k, as_bytes), &to_js(v, as_bytes));
+            }
+            m.into()
+        }
+        Reply::Double(d) => JsValue::from_f64(*d),
+        Reply::Bool(b) => JsValue::from_bool(*b),
+        Reply::BigNumber(s) => js_sys::BigInt::new(&JsValue::from_str(s))
+            .map(JsValue::from)
+            .unwrap_or_else(|_| JsValue::from_str(s)),
+        Reply::Verbatim(_, b) => bytes_to_js(b, as_bytes),
+    }
+}
