@@ -16,6 +16,8 @@
 //! - [`keyspace`] — typed values with expiry; every write is a [`keyspace::WriteOp`] through one `apply`.
 //! - [`engine`] — the command table, dispatch, [`engine::Shard`] and [`engine::CallCtx`]; all command families.
 //! - [`numfmt`] — Redis's strict number parsing and number formatting.
+//! - [`session`] — hosting shards behind one RESP endpoint: routing, worker batches, fan-out
+//!   merges, and a single-shard RESP session.
 //!
 //! Bindings:
 //! - `wasm` (wasm32 only) — the thin wasm-bindgen layer the npm package is generated from.
@@ -30,6 +32,7 @@ pub mod reply;
 pub mod resp;
 pub mod router;
 pub mod scripting;
+pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 mod sys;
