@@ -1,4 +1,5 @@
 // Explicit-init entry (`marekvs/web`): call `await init()` (or `initSync({ module })` with a
-// precompiled WebAssembly.Module) before using the API.
-export { default as init, initSync } from '../pkg/marekvs.js';
+// precompiled WebAssembly.Module) before using the API. `init` is also the default export, as
+// in wasm-bindgen's own output.
+export { default, default as init, initSync } from '../pkg/marekvs.js';
 export * from '../pkg/marekvs.js';

@@ -19,4 +19,6 @@ if [ "${MAREKVS_WASM_OPT:-1}" != 0 ]; then
     --enable-nontrapping-float-to-int --enable-sign-ext
 fi
 rm -f pkg/.gitignore pkg/package.json
+# CommonJS glue + types, the base64 copy for marekvs/inline (scripts/package-extras.mjs).
+node scripts/package-extras.mjs
 ls -l pkg/marekvs_bg.wasm | awk '{print "[build] pkg/marekvs_bg.wasm " $5 " bytes"}'

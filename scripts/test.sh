@@ -28,10 +28,12 @@ WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300} \
 step "node tests of the packed npm package"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-npm pack --silent --pack-destination "$scratch" >/dev/null
-( cd "$scratch" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error ./marekvs-*.tgz )
+bash scripts/pack-install.sh "$scratch"
 cp test/node/*.test.mjs "$scratch/"
 ( cd "$scratch" && node --test ./*.test.mjs )
+
+step "the packed package per runtime: workerd (miniflare), Chromium module worker, esbuild, Vite, tsc"
+MAREKVS_SCRATCH="$scratch" node --test test/package/
 
 step "browser tests of the page"
 node --test test/browser/
