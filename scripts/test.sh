@@ -44,3 +44,5 @@ node --test test/differential/
 step "marekvs serve: real clients, routing across shards, protocol edge cases, shutdown"
 node --test test/server/
 
+step "differential: redis-server vs marekvs serve (one partition: standalone Redis semantics)"
+MAREKVS_CMD='node bin/marekvs.mjs serve --port {port} --partitions 1' node --test test/differential/

@@ -23,7 +23,13 @@ pub fn unix_ms() -> f64 {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use crate::sys::{interrupt_requested, monotonic_ms, unix_ms};
+pub use crate::sys::{interrupt_requested, monotonic_ms, script_running, unix_ms};
+
+/// Tells the host a script started (`true`, with its time limit) or ended (`false`). On wasm32
+/// this is published in the interrupt buffer so other threads can answer `BUSY` and
+/// `SCRIPT KILL`; natively nothing needs it.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn script_running(_running: bool, _time_limit_ms: f64) {}
 
 /// Natively, a process-wide flag another thread may raise to stop the running script
 /// (`SCRIPT KILL`); the budget hook reads it.

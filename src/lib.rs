@@ -14,6 +14,8 @@
 //! - [`host`] — the platform's clocks (std natively, JS on wasm32); nothing else differs.
 //! - [`router`] — key → hash slot (CRC16, hash tags) → partition (contiguous slot ranges).
 //! - [`keyspace`] — typed values with expiry; every write is a [`keyspace::WriteOp`] through one `apply`.
+//! - [`hlc`] — hybrid logical clock (stamps of effects; bounded drift).
+//! - [`effects`] — replicated effects: codec, version vectors, bounded log, snapshots.
 //! - [`engine`] — the command table, dispatch, [`engine::Shard`] and [`engine::CallCtx`]; all command families.
 //! - [`numfmt`] — Redis's strict number parsing and number formatting.
 //! - [`session`] — hosting shards behind one RESP endpoint: routing, worker batches, fan-out
@@ -23,7 +25,9 @@
 //! - `wasm` (wasm32 only) — the thin wasm-bindgen layer the npm package is generated from.
 //! - `sys` (wasm32 only) — the C runtime pieces Lua needs on wasm32 (setjmp/longjmp, hooks).
 
+pub mod effects;
 pub mod engine;
+pub mod hlc;
 pub mod host;
 pub mod keyspace;
 pub mod lua;

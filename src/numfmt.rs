@@ -5,13 +5,64 @@
 //! no trailing garbage, NaN rejected, `inf`/`+inf`/`-inf` accepted, overflow to infinity from a
 //! finite literal rejected).
 //!
+//! Hex floats (`0x10`, `0x1.8p3`) are accepted as C's `strtod` does.
+//!
 //! Formatting: [`fmt_double`] is the reply form of a double (ZSCORE, ZINCRBY, scores in
-//! RESP2): the shortest decimal that round-trips, laid out like C's `%.17g` (scientific when
-//! the exponent is < -4 or >= 17), `inf`/`-inf`. [`fmt_float_human`] is the stored form of
-//! INCRBYFLOAT/HINCRBYFLOAT results: the shortest round-trip digits in plain (non-scientific)
-//! notation without a trailing `.0`. Redis 7.0 uses `long double` with `%.17Lf` there; with
-//! `f64` the shortest round-trip form is the closest faithful equivalent (`0.1` three times
-//! gives `0.3`, as in Redis).
+//! RESP2, RESP3 `,` doubles via the RESP encoder): redis-server 7.0's `%.17g` (`1.1` →
+//! `1.1000000000000001`), `inf`/`-inf`. INCRBYFLOAT/HINCRBYFLOAT use [`LongDouble`]: an
+//! emulated x87 80-bit `long double` (see [`ld`]), parsed like `strtold`, added with
+//! round-to-nearest-even at 64 mantissa bits and printed like `%.17Lf` with trailing zeros
+//! stripped, exactly as redis-server 7.0 on x86-64 (`5005.60000000000000009`, `1e300` with
+//! all its integer digits, `1e-20` → `0`).
+
+mod ld;
+
+/// An x87 extended-precision value (Redis's `long double` on x86-64).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LongDouble(ld::Ld);
+
+/// Redis `string2ld`: the whole input as a `long double` (`strtold` rules, hex accepted;
+/// empty or ≥ 5 KiB inputs, leading space, trailing garbage including NUL bytes, NaN and
+/// out-of-range literals rejected).
+pub fn parse_long_double(s: &[u8]) -> Option<LongDouble> {
+    if s.is_empty() || s.len() >= 5 * 1024 || s.contains(&0) {
+        return None;
+    }
+    if s.first()
+        .is_some_and(|c| c.is_ascii_whitespace() || *c == 0x0b)
+    {
+        return None;
+    }
+    ld::parse(s, ld::Prec::EXTENDED).map(LongDouble)
+}
+
+impl LongDouble {
+    /// Exact conversion of an integer.
+    pub fn from_i64(v: i64) -> LongDouble {
+        LongDouble(ld::Ld::from_i64(v))
+    }
+
+    /// `self + o` rounded to extended precision; `None` when the result is NaN.
+    pub fn plus(self, o: LongDouble) -> Option<LongDouble> {
+        ld::add(self.0, o.0).map(LongDouble)
+    }
+
+    /// False for ±inf.
+    pub fn is_finite(&self) -> bool {
+        !self.0.inf
+    }
+
+    /// Redis's `LD_STR_HUMAN` form: `%.17Lf` without trailing zeros (empty when longer
+    /// than Redis's 5 KiB buffer).
+    pub fn to_human(self) -> String {
+        ld::fmt_human(self.0)
+    }
+
+    /// Nearest `f64`.
+    pub fn to_f64(self) -> f64 {
+        self.0.to_f64()
+    }
+}
 
 /// Parse a Redis integer (`string2ll` rules). `None` when not a valid `i64`.
 pub fn parse_i64(s: &[u8]) -> Option<i64> {
@@ -69,6 +120,9 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
         return None; // more than one sign
     }
     let lower = unsigned.to_ascii_lowercase();
+    if lower.starts_with("0x") {
+        return ld::parse(s, ld::Prec::DOUBLE).map(|v| v.to_f64());
+    }
     let v: f64 = text.parse().ok()?;
     if v.is_nan() {
         return None;
@@ -86,6 +140,36 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
     Some(v)
 }
 
+/// C `strtod` as Redis's score-range parser (`zslParseRange`) uses it: leading whitespace
+/// skipped, no range check (`1e400` is `inf`), the empty string is 0, a NUL ends the
+/// number; trailing garbage and NaN rejected.
+pub fn parse_strtod(s: &[u8]) -> Option<f64> {
+    let s = match s.iter().position(|&c| c == 0) {
+        Some(n) => s.get(..n).unwrap_or(&[]),
+        None => s,
+    };
+    if s.is_empty() {
+        return Some(0.0);
+    }
+    let t = s.trim_ascii_start();
+    if t.is_empty() || t.len() > 64 * 1024 {
+        return None;
+    }
+    let lower = t.to_ascii_lowercase();
+    let unsigned: &[u8] = match lower.split_first() {
+        Some((b'+' | b'-', rest)) => rest,
+        _ => &lower,
+    };
+    if unsigned.starts_with(b"0x") {
+        return ld::parse_raw(t, ld::Prec::DOUBLE).map(|(v, _)| v.to_f64());
+    }
+    if unsigned.first().is_some_and(|c| *c == b'+' || *c == b'-') {
+        return None;
+    }
+    let v: f64 = std::str::from_utf8(t).ok()?.parse().ok()?;
+    (!v.is_nan()).then_some(v)
+}
+
 /// Parse a finite double (INCRBYFLOAT increments, stored values): like [`parse_f64`] but the
 /// value must be finite... except that Redis accepts `inf` here and fails later with
 /// `increment would produce NaN or Infinity`; callers check finiteness of the result.
@@ -93,90 +177,40 @@ pub fn parse_f64_for_incr(s: &[u8]) -> Option<f64> {
     parse_f64(s)
 }
 
-/// Shortest round-trip digits and decimal exponent of a finite non-zero |x|:
-/// x = 0.d1d2d3... * 10^exp10 is returned as (digits, exp) with x = d1.d2d3... * 10^exp.
-fn shortest_digits(x: f64) -> (String, i32) {
-    // `{:e}` prints the shortest round-trip representation in scientific notation.
-    let s = format!("{:e}", x.abs());
-    let (mant, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    (digits, exp)
-}
-
-/// Reply form of a double, like `%.17g` but with the shortest round-trip digits.
-pub fn fmt_double(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".to_string();
+/// Reply form of a double as redis-server 7.0 prints it: C `%.17g` (17 significant
+/// digits, correctly rounded; scientific when the exponent is < -4 or >= 17; trailing zeros
+/// removed), `inf` / `-inf`, `nan` / `-nan` as glibc. `1.1` → `1.1000000000000001`,
+/// `3.0` → `3`, `1e300` → `1.0000000000000001e+300`.
+pub fn fmt_double(d: f64) -> String {
+    if d.is_nan() {
+        return if d.is_sign_negative() { "-nan" } else { "nan" }.to_string();
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    if d.is_infinite() {
+        return if d > 0.0 { "inf" } else { "-inf" }.to_string();
     }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    let (digits, exp) = shortest_digits(x);
-    let sign = if x < 0.0 { "-" } else { "" };
-    if !(-4..17).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let mant = if rest.is_empty() {
-            first.to_string()
-        } else {
-            format!("{first}.{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{mant}e{esign}{:02}", exp.unsigned_abs());
-    }
-    format!("{sign}{}", place_point(&digits, exp))
-}
-
-/// Digits d1d2... with value d1.d2... * 10^exp in plain notation.
-fn place_point(digits: &str, exp: i32) -> String {
-    let n = digits.len() as i64;
-    let e = i64::from(exp);
-    if e < 0 {
-        let zeros = "0".repeat(usize::try_from(-e - 1).unwrap_or(0));
-        format!("0.{zeros}{digits}")
-    } else if e + 1 >= n {
-        let zeros = "0".repeat(usize::try_from(e + 1 - n).unwrap_or(0));
-        format!("{digits}{zeros}")
-    } else {
-        let split = usize::try_from(e + 1).unwrap_or(0);
-        let (a, b) = digits.split_at(split.min(digits.len()));
-        format!("{a}.{b}")
-    }
-}
-
-/// Stored form of an INCRBYFLOAT/HINCRBYFLOAT result: plain notation, shortest digits,
-/// no trailing `.0` (`3`, `0.3`, `1e-7` → `0.0000001`).
-pub fn fmt_float_human(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    // Redis computes in `long double`, whose extra precision hides the last-digit error of
-    // decimal sums (0.1+0.1+0.1 prints `0.3`). Emulate that: if the value rounded to 15
-    // significant digits is within 2 ulps, print that shorter value.
-    let abs = x.abs();
-    let ulp = f64::from_bits(abs.to_bits().saturating_add(1)) - abs;
-    let rounded: f64 = format!("{abs:.14e}").parse().unwrap_or(abs);
-    let v = if (rounded - abs).abs() <= 2.0 * ulp {
-        rounded
-    } else {
-        abs
+    // 17 significant digits, correctly rounded, exponent after rounding.
+    let sci = format!("{d:.16e}");
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (sci.as_str(), 0),
     };
-    let (digits, exp) = shortest_digits(v);
-    let sign = if x < 0.0 { "-" } else { "" };
-    format!("{sign}{}", place_point(&digits, exp))
+    if !(-4..17).contains(&exp) {
+        let m = strip_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{m}e{sign}{:02}", exp.unsigned_abs())
+    } else {
+        let decimals = usize::try_from(16 - exp).unwrap_or(0);
+        strip_zeros(&format!("{d:.decimals$}")).to_string()
+    }
+}
+
+/// `%g` trailing-zero removal: strip zeros after the point, then a bare point.
+fn strip_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
 }
 
 /// Integer to decimal bytes.
@@ -240,29 +274,53 @@ mod tests {
 
     #[test]
     fn format_double() {
-        assert_eq!(fmt_double(0.1), "0.1");
+        // redis-server 7.0.15 `%.17g`.
+        assert_eq!(fmt_double(0.1), "0.10000000000000001");
+        assert_eq!(fmt_double(1.1), "1.1000000000000001");
         assert_eq!(fmt_double(1.0), "1");
         assert_eq!(fmt_double(-2.5), "-2.5");
-        assert_eq!(fmt_double(1e300), "1e+300");
-        assert_eq!(fmt_double(1.5e-7), "1.5e-07");
+        assert_eq!(fmt_double(1e300), "1.0000000000000001e+300");
+        assert_eq!(fmt_double(1.5e-7), "1.4999999999999999e-07");
         assert_eq!(fmt_double(0.0001), "0.0001");
         assert_eq!(fmt_double(1e16), "10000000000000000");
         assert_eq!(fmt_double(1e17), "1e+17");
-        assert_eq!(fmt_double(123456.789), "123456.789");
         assert_eq!(fmt_double(f64::INFINITY), "inf");
         assert_eq!(fmt_double(f64::NEG_INFINITY), "-inf");
         assert_eq!(fmt_double(0.0), "0");
+        assert_eq!(fmt_double(-0.0), "-0");
         assert_eq!(fmt_double(0.1 + 0.2), "0.30000000000000004");
     }
 
     #[test]
-    fn format_human() {
-        assert_eq!(fmt_float_human(3.0), "3");
-        assert_eq!(fmt_float_human(0.1 + 0.1 + 0.1), "0.3");
-        assert_eq!(fmt_float_human(1.0 / 3.0), "0.3333333333333333");
-        assert_eq!(fmt_float_human(1e-7), "0.0000001");
-        assert_eq!(fmt_float_human(-1.25), "-1.25");
-        assert_eq!(fmt_float_human(1e21), "1000000000000000000000");
-        assert_eq!(fmt_float_human(10.5), "10.5");
+    fn hex_floats() {
+        assert_eq!(parse_f64(b"0x10"), Some(16.0));
+        assert_eq!(parse_f64(b"-0x1p-2"), Some(-0.25));
+        assert_eq!(parse_f64(b"0x"), None);
+        assert_eq!(parse_f64(b"0x1p"), None);
+    }
+
+    #[test]
+    fn strtod_ranges() {
+        assert_eq!(parse_strtod(b""), Some(0.0));
+        assert_eq!(parse_strtod(b" 1"), Some(1.0));
+        assert_eq!(parse_strtod(b"1e400"), Some(f64::INFINITY));
+        assert_eq!(parse_strtod(b"-0x10"), Some(-16.0));
+        assert_eq!(parse_strtod(b" "), None);
+        assert_eq!(parse_strtod(b"abc"), None);
+        assert_eq!(parse_strtod(b"nan"), None);
+        assert_eq!(parse_strtod(b"1 "), None);
+    }
+
+    #[test]
+    fn long_double() {
+        let p = |s: &str| parse_long_double(s.as_bytes()).expect("parses");
+        assert_eq!(
+            p("1").plus(p("2")).map(|v| v.to_human()).as_deref(),
+            Some("3")
+        );
+        assert!(parse_long_double(b" 1").is_none());
+        assert!(parse_long_double(b"").is_none());
+        // string2ld checks the parsed length: an embedded NUL is trailing garbage.
+        assert!(parse_long_double(b"2\0junk").is_none());
     }
 }

@@ -361,8 +361,21 @@ pub struct Batch {
     pub close: bool,
 }
 
+/// What a connection knows at run time about the workers behind it (in `marekvs serve`,
+/// shared memory the workers' script budgets write; see `docs/js-api.md`).
+pub trait WorkerStatus {
+    /// True while worker `w` has been running one script for longer than its busy threshold
+    /// (half its time limit): commands for it then get `BUSY`, as in Redis.
+    fn busy(&self, w: u16) -> bool;
+    /// Asks every worker running a script to stop it; false when none was running.
+    fn kill_scripts(&self) -> bool;
+}
+
+/// Redis's reply to a command for a shard that is busy running a script.
+pub const BUSY_REPLY: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
 /// One client connection on the server side.
-#[derive(Debug)]
 pub struct Gateway {
     parser: RequestParser,
     /// The connection's context (protocol, name, id).
@@ -374,6 +387,17 @@ pub struct Gateway {
     local: Shard,
     closed: bool,
     rng: engine::Rng,
+    status: Option<Box<dyn WorkerStatus>>,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("ctx", &self.ctx)
+            .field("workers", &self.workers)
+            .field("closed", &self.closed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Gateway {
@@ -393,7 +417,30 @@ impl Gateway {
             local: Shard::new(pmap, std::iter::empty(), client_id),
             closed: false,
             rng: engine::Rng::new(client_id ^ 0x5eed),
+            status: None,
         }
+    }
+
+    /// Lets this connection see which workers are busy running a script (`BUSY`) and stop
+    /// them (`SCRIPT KILL`). Without it, SCRIPT KILL goes to a worker like any command.
+    pub fn set_status(&mut self, status: Box<dyn WorkerStatus>) {
+        self.status = Some(status);
+    }
+
+    /// `SCRIPT KILL` answered here, or `BUSY` for a command bound for busy workers.
+    fn busy_reply(&self, argv: &[Vec<u8>], targets: &[u16]) -> Option<Reply> {
+        let status = self.status.as_ref()?;
+        if argv.len() == 2 && lower(argv, 0) == b"script" && lower(argv, 1) == b"kill" {
+            return Some(if status.kill_scripts() {
+                Reply::ok()
+            } else {
+                Reply::err("NOTBUSY No scripts in execution right now.")
+            });
+        }
+        targets
+            .iter()
+            .any(|&w| status.busy(w))
+            .then(|| Reply::err(BUSY_REPLY))
     }
 
     fn owner_of(&self, p: u16) -> u16 {
@@ -449,6 +496,17 @@ impl Gateway {
             Route::AnyShard => Some(0),
             _ => None,
         };
+        if self.status.is_some() {
+            let targets: Vec<u16> = match (&route, target) {
+                (_, Some(w)) => vec![w],
+                (Route::FanOut(_), None) => (0..self.workers).collect(),
+                _ => Vec::new(),
+            };
+            if let Some(r) = self.busy_reply(argv, &targets) {
+                push_local(b, &r, proto);
+                return;
+            }
+        }
         if let (Some(w), true) = (target, self.workers > 1 && is_eval(argv)) {
             // The script runs on `w`; the other shards cache its body.
             let load = [

@@ -54,6 +54,28 @@ pub fn interrupt_requested() -> bool {
     })
 }
 
+/// Publishes a script's start (element 1 = 1, element 2 = `Date.now()` modulo 2^31, element
+/// 3 = the busy threshold in ms: half the time limit) or its end (elements 0 and 1 cleared,
+/// so a late SCRIPT KILL does not hit the next script).
+pub fn script_running(running: bool, time_limit_ms: f64) {
+    INTERRUPT.with(|slot| {
+        let Some(buf) = &*slot.borrow() else { return };
+        if buf.length() < 4 {
+            return;
+        }
+        if running {
+            let start = (date_now() % 2_147_483_648.0) as i32;
+            let threshold = (time_limit_ms / 2.0).clamp(1.0, 2_147_483_647.0) as i32;
+            let _ = js_sys::Atomics::store(buf, 2, start);
+            let _ = js_sys::Atomics::store(buf, 3, threshold);
+            let _ = js_sys::Atomics::store(buf, 1, 1);
+        } else {
+            let _ = js_sys::Atomics::store(buf, 1, 0);
+            let _ = js_sys::Atomics::store(buf, 0, 0);
+        }
+    });
+}
+
 /// Milliseconds since the Unix epoch (`Date.now()`).
 pub fn unix_ms() -> f64 {
     date_now()

@@ -150,7 +150,9 @@ fn random_commands_never_panic_and_replay_matches() {
                 sh.active_expire(cx.now_ms, 20);
             }
         }
-        assert!(ok_replies > 3000, "only {ok_replies} successful commands");
+        // Sanity check that random argv still reaches the handlers (numkeys-style commands such
+        // as ZUNIONSTORE mostly fail on random arguments, hence the modest bar).
+        assert!(ok_replies > 2500, "only {ok_replies} successful commands");
         replica.set_now(cx.now_ms);
         assert_eq!(replica.digest(), sh.keyspace().digest(), "seed {seed}");
     }

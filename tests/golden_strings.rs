@@ -131,8 +131,10 @@ fn strings() {
     assert_eq!(t.cmd(&["incrbyfloat", "f", "0.1"]), bulk("0.3"));
     assert_eq!(t.cmd(&["incrbyfloat", "f", "-0.3"]), bulk("0"));
     assert_eq!(t.cmd(&["incrbyfloat", "f", "5.0e3"]), bulk("5000"));
-    // differs from Redis 7.0 on purpose (see the `engine` module docs): incrbyfloat f 1e-5
-    t.cmd(&["incrbyfloat", "f", "1e-5"]);
+    assert_eq!(
+        t.cmd(&["incrbyfloat", "f", "1e-5"]),
+        bulk("5000.00001000000000007")
+    );
     assert_eq!(
         t.cmd(&["incrbyfloat", "f", "nan"]),
         err("ERR value is not a valid float")
@@ -145,10 +147,8 @@ fn strings() {
         t.cmd(&["incrbyfloat", "f", "abc"]),
         err("ERR value is not a valid float")
     );
-    // differs from Redis 7.0 on purpose (see the `engine` module docs): incrbyfloat f 1e400
-    t.cmd(&["incrbyfloat", "f", "1e400"]);
-    // differs from Redis 7.0 on purpose (see the `engine` module docs): incrbyfloat f 0x10
-    t.cmd(&["incrbyfloat", "f", "0x10"]);
+    assert_eq!(t.cmd(&["incrbyfloat", "f", "1e400"]), bulk("10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880"));
+    assert_eq!(t.cmd(&["incrbyfloat", "f", "0x10"]), bulk("10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880"));
     assert_eq!(t.cmd(&["set", "i", "10"]), status("OK"));
     assert_eq!(t.cmd(&["incrbyfloat", "i", "1.5"]), bulk("11.5"));
     assert_eq!(t.cmd(&["incrbyfloat", "i", "-11.5"]), bulk("0"));

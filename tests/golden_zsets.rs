@@ -71,12 +71,18 @@ fn zsets() {
     );
     assert_eq!(t.cmd(&["zmscore", "nokey", "a"]), Reply::Array(vec![nil()]));
     assert_eq!(t.cmd(&["zadd", "zi", "1e300", "a"]), int(1));
-    // differs from Redis 7.0 on purpose (see the `engine` module docs): zscore zi a
-    t.cmd(&["zscore", "zi", "a"]);
-    // differs from Redis 7.0 on purpose (see the `engine` module docs): zincrby zi 0.1 b
-    t.cmd(&["zincrby", "zi", "0.1", "b"]);
-    // differs from Redis 7.0 on purpose (see the `engine` module docs): zincrby zi 0.1 b
-    t.cmd(&["zincrby", "zi", "0.1", "b"]);
+    assert_eq!(
+        t.cmd(&["zscore", "zi", "a"]),
+        bulk("1.0000000000000001e+300")
+    );
+    assert_eq!(
+        t.cmd(&["zincrby", "zi", "0.1", "b"]),
+        bulk("0.10000000000000001")
+    );
+    assert_eq!(
+        t.cmd(&["zincrby", "zi", "0.1", "b"]),
+        bulk("0.20000000000000001")
+    );
     assert_eq!(
         t.cmd(&["zincrby", "zi", "0.1", "b"]),
         bulk("0.30000000000000004")
@@ -107,8 +113,27 @@ fn zsets() {
         ]),
         int(4)
     );
-    // differs from Redis 7.0 on purpose (see the `engine` module docs): zrange zi 0 -1 withscores
-    t.cmd(&["zrange", "zi", "0", "-1", "withscores"]);
+    assert_eq!(
+        t.cmd(&["zrange", "zi", "0", "-1", "withscores"]),
+        Reply::Array(vec![
+            bulk("y"),
+            bulk("-inf"),
+            bulk("small"),
+            bulk("1.4999999999999999e-07"),
+            bulk("b"),
+            bulk("0.30000000000000004"),
+            bulk("mid"),
+            bulk("123456.789"),
+            bulk("e16"),
+            bulk("10000000000000000"),
+            bulk("e17"),
+            bulk("1e+17"),
+            bulk("a"),
+            bulk("1.0000000000000001e+300"),
+            bulk("x"),
+            bulk("inf")
+        ])
+    );
     assert_eq!(t.cmd(&["zcard", "z"]), int(5));
     assert_eq!(t.cmd(&["zcard", "nokey"]), int(0));
     assert_eq!(t.cmd(&["zcount", "z", "-inf", "+inf"]), int(5));

@@ -1,8 +1,8 @@
 //! Hash commands.
 
 use super::{
-    arg, cursor_arg, float_arg, int_arg, is, scan_elements, scan_opts, scan_reply, syntax,
-    wrong_arity, CallCtx, CmdResult, Shard, ERR_OVERFLOW,
+    arg, cursor_arg, int_arg, is, scan_elements, scan_opts, scan_reply, syntax, wrong_arity,
+    CallCtx, CmdResult, Shard, ERR_OVERFLOW,
 };
 use crate::keyspace::Hash;
 use crate::numfmt;
@@ -159,21 +159,21 @@ pub(super) fn hincrby(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> Cm
 
 pub(super) fn hincrbyfloat(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let (key, field) = (arg(argv, 1), arg(argv, 2));
-    let by = float_arg(arg(argv, 3))?;
+    let by =
+        numfmt::parse_long_double(arg(argv, 3)).ok_or_else(|| Reply::err(super::ERR_NOT_FLOAT))?;
     if !by.is_finite() {
         return Err(Reply::err("ERR value is NaN or Infinity"));
     }
     let cur = match hash(sh, key)?.and_then(|h| h.get(field)) {
-        None => 0.0,
-        Some(v) => {
-            numfmt::parse_f64(v).ok_or_else(|| Reply::err("ERR hash value is not a float"))?
-        }
+        None => numfmt::LongDouble::from_i64(0),
+        Some(v) => numfmt::parse_long_double(v)
+            .ok_or_else(|| Reply::err("ERR hash value is not a float"))?,
     };
-    let v = cur + by;
-    if !v.is_finite() {
-        return Err(Reply::err("ERR increment would produce NaN or Infinity"));
-    }
-    let text = numfmt::fmt_float_human(v).into_bytes();
+    let v = match cur.plus(by) {
+        Some(v) if v.is_finite() => v,
+        _ => return Err(Reply::err("ERR increment would produce NaN or Infinity")),
+    };
+    let text = v.to_human().into_bytes();
     sh.ks.hash_set(key, field, text.clone());
     Ok(Reply::Bulk(text))
 }

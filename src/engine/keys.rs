@@ -116,6 +116,68 @@ pub(super) fn pexpireat(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> C
     expire_generic(sh, cx, argv, 1, true, "pexpireat")
 }
 
+pub(super) fn touch(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    exists(sh, cx, argv)
+}
+
+/// EXPIRETIME / PEXPIRETIME: -2 missing, -1 persistent, else the absolute unix time
+/// (seconds rounded like Redis: `(ms + 500) / 1000`).
+fn expiretime_generic(sh: &Shard, key: &[u8], ms: bool) -> Reply {
+    match sh.ks.expiry(key) {
+        None => Reply::Integer(-2),
+        Some(None) => Reply::Integer(-1),
+        Some(Some(t)) => {
+            let t = t.max(0);
+            Reply::Integer(if ms { t } else { t.saturating_add(500) / 1000 })
+        }
+    }
+}
+
+pub(super) fn expiretime(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    Ok(expiretime_generic(sh, arg(argv, 1), false))
+}
+
+pub(super) fn pexpiretime(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    Ok(expiretime_generic(sh, arg(argv, 1), true))
+}
+
+/// COPY source destination [DB n] [REPLACE] (one database: only DB 0 exists).
+pub(super) fn copy(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    let (src, dst) = (arg(argv, 1), arg(argv, 2));
+    let mut replace = false;
+    let mut i = 3;
+    while let Some(o) = argv.get(i) {
+        if is(o, "replace") {
+            replace = true;
+        } else if is(o, "db") && i + 1 < argv.len() {
+            let db = int_arg(arg(argv, i + 1))?;
+            if i32::try_from(db).is_err() {
+                return Err(Reply::err(super::ERR_NOT_INT));
+            }
+            if db != 0 {
+                return Err(Reply::err("ERR DB index is out of range"));
+            }
+            i += 1;
+        } else {
+            return Err(syntax());
+        }
+        i += 1;
+    }
+    if src == dst {
+        return Err(Reply::err(
+            "ERR source and destination objects are the same",
+        ));
+    }
+    let Some(entry) = sh.ks.get(src).cloned() else {
+        return Ok(Reply::Integer(0));
+    };
+    if sh.ks.exists(dst) && !replace {
+        return Ok(Reply::Integer(0));
+    }
+    sh.ks.write_value(dst, &entry.value, entry.expire_at);
+    Ok(Reply::Integer(1))
+}
+
 fn ttl_generic(sh: &Shard, cx: &CallCtx, key: &[u8], ms: bool) -> Reply {
     match sh.ks.expiry(key) {
         None => Reply::Integer(-2),

@@ -135,10 +135,11 @@ fn index_of(idx: i64, len: usize) -> Option<usize> {
 }
 
 pub(super) fn lindex(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
-    let idx = int_arg(arg(argv, 2))?;
+    // Redis: key (missing → nil, wrong type) before the index.
     let Some(l) = list(sh, arg(argv, 1))? else {
         return Ok(Reply::Nil);
     };
+    let idx = int_arg(arg(argv, 2))?;
     Ok(index_of(idx, l.len())
         .and_then(|i| l.get(i))
         .map(Reply::bulk)
@@ -147,10 +148,11 @@ pub(super) fn lindex(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> Cmd
 
 pub(super) fn lset(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let key = arg(argv, 1);
-    let idx = int_arg(arg(argv, 2))?;
+    // Redis: missing key, then wrong type, then the index.
     let Some(l) = list(sh, key)? else {
         return Err(Reply::err(ERR_NO_KEY));
     };
+    let idx = int_arg(arg(argv, 2))?;
     let Some(i) = index_of(idx, l.len()) else {
         return Err(Reply::err(ERR_INDEX));
     };

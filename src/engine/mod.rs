@@ -20,13 +20,12 @@
 //! Time (`CallCtx::now_ms`) and randomness (a seeded splitmix64 in the shard) are injected:
 //! nothing here reads a clock or a global RNG.
 //!
-//! Replies were checked against redis-server 7.0.15 (see `tests/golden/`). Deliberate
+//! Replies were checked against redis-server 7.0.15 (see `tests/golden/` and
+//! `test/differential/`). Doubles are 7.0's: `%.17g` in replies (`1.1000000000000001`), and
+//! INCRBYFLOAT/HINCRBYFLOAT in emulated x87 `long double` (see [`numfmt`]). Deliberate
 //! differences from Redis 7.0:
-//! - doubles in replies (ZSCORE, ZINCRBY, WITHSCORES in RESP2) use the shortest round-trip
-//!   digits (`0.1`, `1e+300`), as Redis 7.2+, not 7.0's `%.17g` (`0.10000000000000001`);
-//! - INCRBYFLOAT/HINCRBYFLOAT compute in `f64`, not `long double` (see [`numfmt`]); hex
-//!   floats (`0x10`) and values beyond `f64` range are rejected as not a valid float;
-//! - one database: `SELECT n` for n ≠ 0 → `ERR DB index is out of range`;
+//! - one database: `SELECT n` and `COPY ... DB n` for n ≠ 0 → `ERR DB index is out of
+//!   range`;
 //! - `lua-time-limit` defaults to 20 ms (Redis: 5000);
 //! - COMMAND INFO key specs are derived from (first, last, step) and carry no notes or tips;
 //!   COMMAND DOCS gives summary/since/group only;
@@ -181,10 +180,13 @@ static COMMANDS: &[CommandSpec] = &[
     spec("append", 3, WRITE|DENYOOM|FAST, 1, 1, 1, "@write @string @fast", "string", strings::append, &[]),
     spec("strlen", 2, READONLY|FAST, 1, 1, 1, "@read @string @fast", "string", strings::strlen, &[]),
     spec("getrange", 4, READONLY, 1, 1, 1, "@read @string @slow", "string", strings::getrange, &[]),
+    spec("substr", 4, READONLY, 1, 1, 1, "@read @string @slow", "string", strings::substr, &[]),
     spec("setrange", 4, WRITE|DENYOOM, 1, 1, 1, "@write @string @slow", "string", strings::setrange, &[]),
     spec("del", -2, WRITE, 1, -1, 1, "@keyspace @write @slow", "generic", keys::del, &[]),
     spec("unlink", -2, WRITE|FAST, 1, -1, 1, "@keyspace @write @fast", "generic", keys::unlink, &[]),
     spec("exists", -2, READONLY|FAST, 1, -1, 1, "@keyspace @read @fast", "generic", keys::exists, &[]),
+    spec("touch", -2, READONLY|FAST, 1, -1, 1, "@keyspace @read @fast", "generic", keys::touch, &[]),
+    spec("copy", -3, WRITE|DENYOOM, 1, 2, 1, "@keyspace @write @slow", "generic", keys::copy, &[]),
     spec("type", 2, READONLY|FAST, 1, 1, 1, "@keyspace @read @fast", "generic", keys::type_, &[]),
     spec("expire", -3, WRITE|FAST, 1, 1, 1, "@keyspace @write @fast", "generic", keys::expire, &[]),
     spec("pexpire", -3, WRITE|FAST, 1, 1, 1, "@keyspace @write @fast", "generic", keys::pexpire, &[]),
@@ -192,6 +194,8 @@ static COMMANDS: &[CommandSpec] = &[
     spec("pexpireat", -3, WRITE|FAST, 1, 1, 1, "@keyspace @write @fast", "generic", keys::pexpireat, &[]),
     spec("ttl", 2, READONLY|FAST, 1, 1, 1, "@keyspace @read @fast", "generic", keys::ttl, &[]),
     spec("pttl", 2, READONLY|FAST, 1, 1, 1, "@keyspace @read @fast", "generic", keys::pttl, &[]),
+    spec("expiretime", 2, READONLY|FAST, 1, 1, 1, "@keyspace @read @fast", "generic", keys::expiretime, &[]),
+    spec("pexpiretime", 2, READONLY|FAST, 1, 1, 1, "@keyspace @read @fast", "generic", keys::pexpiretime, &[]),
     spec("persist", 2, WRITE|FAST, 1, 1, 1, "@keyspace @write @fast", "generic", keys::persist, &[]),
     spec("rename", 3, WRITE, 1, 2, 1, "@keyspace @write @slow", "generic", keys::rename, &[]),
     spec("renamenx", 3, WRITE|FAST, 1, 2, 1, "@keyspace @write @fast", "generic", keys::renamenx, &[]),
@@ -264,6 +268,19 @@ static COMMANDS: &[CommandSpec] = &[
     spec("zrangebyscore", -4, READONLY, 1, 1, 1, "@read @sortedset @slow", "sorted_set", zsets::zrangebyscore, &[]),
     spec("zrevrange", -4, READONLY, 1, 1, 1, "@read @sortedset @slow", "sorted_set", zsets::zrevrange, &[]),
     spec("zrevrangebyscore", -4, READONLY, 1, 1, 1, "@read @sortedset @slow", "sorted_set", zsets::zrevrangebyscore, &[]),
+    spec("zrangebylex", -4, READONLY, 1, 1, 1, "@read @sortedset @slow", "sorted_set", zsets::zrangebylex, &[]),
+    spec("zrevrangebylex", -4, READONLY, 1, 1, 1, "@read @sortedset @slow", "sorted_set", zsets::zrevrangebylex, &[]),
+    spec("zlexcount", 4, READONLY|FAST, 1, 1, 1, "@read @sortedset @fast", "sorted_set", zsets::zlexcount, &[]),
+    spec("zremrangebylex", 4, WRITE, 1, 1, 1, "@write @sortedset @slow", "sorted_set", zsets::zremrangebylex, &[]),
+    spec("zremrangebyrank", 4, WRITE, 1, 1, 1, "@write @sortedset @slow", "sorted_set", zsets::zremrangebyrank, &[]),
+    spec("zremrangebyscore", 4, WRITE, 1, 1, 1, "@write @sortedset @slow", "sorted_set", zsets::zremrangebyscore, &[]),
+    spec("zunionstore", -4, WRITE|DENYOOM|MOVABLEKEYS, 1, 1, 1, "@write @sortedset @slow", "sorted_set", zsets::zunionstore, &[]),
+    spec("zinterstore", -4, WRITE|DENYOOM|MOVABLEKEYS, 1, 1, 1, "@write @sortedset @slow", "sorted_set", zsets::zinterstore, &[]),
+    spec("zdiffstore", -4, WRITE|DENYOOM|MOVABLEKEYS, 1, 1, 1, "@write @sortedset @slow", "sorted_set", zsets::zdiffstore, &[]),
+    spec("zunion", -3, READONLY|MOVABLEKEYS, 0, 0, 0, "@read @sortedset @slow", "sorted_set", zsets::zunion, &[]),
+    spec("zinter", -3, READONLY|MOVABLEKEYS, 0, 0, 0, "@read @sortedset @slow", "sorted_set", zsets::zinter, &[]),
+    spec("zdiff", -3, READONLY|MOVABLEKEYS, 0, 0, 0, "@read @sortedset @slow", "sorted_set", zsets::zdiff, &[]),
+    spec("zintercard", -3, READONLY|MOVABLEKEYS, 0, 0, 0, "@read @sortedset @slow", "sorted_set", zsets::zintercard, &[]),
     spec("zrank", 3, READONLY|FAST, 1, 1, 1, "@read @sortedset @fast", "sorted_set", zsets::zrank, &[]),
     spec("zrevrank", 3, READONLY|FAST, 1, 1, 1, "@read @sortedset @fast", "sorted_set", zsets::zrevrank, &[]),
     spec("zpopmin", -2, WRITE|FAST, 1, 1, 1, "@write @sortedset @fast", "sorted_set", zsets::zpopmin, &[]),
@@ -326,11 +343,34 @@ pub fn command_table() -> &'static [CommandSpec] {
     COMMANDS
 }
 
-/// Case-insensitive lookup of a top-level command.
+/// The top-level commands sorted by name (built once), for binary search.
+fn sorted_commands() -> &'static [&'static CommandSpec] {
+    static SORTED: std::sync::OnceLock<Vec<&'static CommandSpec>> = std::sync::OnceLock::new();
+    SORTED.get_or_init(|| {
+        let mut v: Vec<&'static CommandSpec> = COMMANDS.iter().collect();
+        v.sort_by(|a, b| a.name.cmp(b.name));
+        v
+    })
+}
+
+/// Compare a lowercase table name with a client-supplied name, ignoring the client's case,
+/// without allocating.
+fn cmp_name_ci(table: &str, name: &[u8]) -> std::cmp::Ordering {
+    let a = table.as_bytes().iter().copied();
+    let b = name.iter().map(u8::to_ascii_lowercase);
+    a.cmp(b)
+}
+
+/// Case-insensitive lookup of a top-level command: a binary search over the sorted table,
+/// no allocation.
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
-    COMMANDS
-        .iter()
-        .find(|c| c.name.as_bytes().eq_ignore_ascii_case(name))
+    if name.len() > 32 {
+        return None;
+    }
+    let t = sorted_commands();
+    t.binary_search_by(|c| cmp_name_ci(c.name, name))
+        .ok()
+        .and_then(|i| t.get(i).copied())
 }
 
 fn lookup_sub(parent: &'static CommandSpec, sub: &[u8]) -> Option<&'static CommandSpec> {
@@ -400,8 +440,15 @@ pub fn resolve(argv: &[Vec<u8>]) -> Result<&'static CommandSpec, Reply> {
 /// for movable keys). Malformed movable-key arguments give no keys (the handler reports).
 pub(crate) fn key_positions(spec: &CommandSpec, argc: usize, argv: &[Vec<u8>]) -> Vec<usize> {
     if spec.has(MOVABLEKEYS) {
-        // SINTERCARD numkeys key [key ...] [LIMIT n]; EVAL* script numkeys key [key ...] arg...
-        let at = if spec.name.starts_with("eval") { 2 } else { 1 };
+        // SINTERCARD/ZINTERCARD/ZUNION/ZINTER/ZDIFF numkeys key [key ...] ...;
+        // EVAL* script numkeys key [key ...] arg...;
+        // Z{UNION,INTER,DIFF}STORE destination numkeys key [key ...] ...
+        let store = spec.name.ends_with("store");
+        let at = if spec.name.starts_with("eval") || store {
+            2
+        } else {
+            1
+        };
         let n = argv
             .get(at)
             .and_then(|b| numfmt::parse_i64(b))
@@ -410,7 +457,12 @@ pub(crate) fn key_positions(spec: &CommandSpec, argc: usize, argv: &[Vec<u8>]) -
         if n == 0 || n > argc.saturating_sub(at + 1) {
             return Vec::new();
         }
-        return (at + 1..at + 1 + n).collect();
+        let keys = at + 1..at + 1 + n;
+        return if store {
+            std::iter::once(1).chain(keys).collect()
+        } else {
+            keys.collect()
+        };
     }
     if spec.first_key <= 0 {
         return Vec::new();
@@ -595,6 +647,8 @@ pub struct Shard {
     pub(crate) scripting: scripts::ScriptSlot,
     /// Memory budget of one script (the time budget is `config.lua_time_limit_ms`).
     pub script_limits: crate::lua::Limits,
+    /// Replication: version vectors, effect logs, outgoing effects (see [`crate::effects`]).
+    pub(crate) repl: crate::effects::log::Replication,
 }
 
 impl Shard {
@@ -606,8 +660,11 @@ impl Shard {
                 *slot = true;
             }
         }
+        let mut ks = Keyspace::new();
+        // Default node id derived from the seed (use `set_node_id` to give each node its own).
+        ks.set_node_id(Rng::new(seed ^ 0x6d61_7265_6b76_7321).next_u64() | 1);
         Shard {
-            ks: Keyspace::new(),
+            ks,
             pmap,
             owned: own,
             config: Config::default(),
@@ -616,6 +673,7 @@ impl Shard {
             started_ms: None,
             scripting: scripts::ScriptSlot::default(),
             script_limits: crate::lua::Limits::default(),
+            repl: crate::effects::log::Replication::default(),
         }
     }
 
@@ -697,8 +755,15 @@ impl Shard {
         Ok(Some(p))
     }
 
-    /// Execute one command. Never panics on any input; errors are error replies.
+    /// Execute one command. Never panics on any input; errors are error replies. The
+    /// command's effects are queued for [`Shard::take_effects`] (a script's when it ends).
     pub fn execute(&mut self, argv: &[Vec<u8>], cx: &mut CallCtx) -> Reply {
+        let r = self.execute_command(argv, cx);
+        self.collect_effects();
+        r
+    }
+
+    fn execute_command(&mut self, argv: &[Vec<u8>], cx: &mut CallCtx) -> Reply {
         self.ks.set_now(cx.now_ms);
         if self.started_ms.is_none() {
             self.started_ms = Some(cx.now_ms);

@@ -1,8 +1,7 @@
 //! String commands.
 
 use super::{
-    arg, float_arg, int_arg, is, syntax, CallCtx, CmdResult, Shard, ERR_NOT_FLOAT, ERR_NOT_INT,
-    ERR_OVERFLOW,
+    arg, int_arg, is, syntax, CallCtx, CmdResult, Shard, ERR_NOT_FLOAT, ERR_NOT_INT, ERR_OVERFLOW,
 };
 use crate::numfmt;
 use crate::reply::Reply;
@@ -298,16 +297,17 @@ pub(super) fn decrby(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> Cmd
 
 pub(super) fn incrbyfloat(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let key = arg(argv, 1);
+    let not_float = || Reply::err(ERR_NOT_FLOAT);
     let cur = match get_str(sh, key)? {
-        None => 0.0,
-        Some(v) => numfmt::parse_f64(&v).ok_or_else(|| Reply::err(ERR_NOT_FLOAT))?,
+        None => numfmt::LongDouble::from_i64(0),
+        Some(v) => numfmt::parse_long_double(&v).ok_or_else(not_float)?,
     };
-    let by = float_arg(arg(argv, 2))?;
-    let n = cur + by;
-    if !n.is_finite() {
-        return Err(Reply::err("ERR increment would produce NaN or Infinity"));
-    }
-    let text = numfmt::fmt_float_human(n).into_bytes();
+    let by = numfmt::parse_long_double(arg(argv, 2)).ok_or_else(not_float)?;
+    let n = match cur.plus(by) {
+        Some(n) if n.is_finite() => n,
+        _ => return Err(Reply::err("ERR increment would produce NaN or Infinity")),
+    };
+    let text = n.to_human().into_bytes();
     sh.ks.set_string(key, text.clone());
     Ok(Reply::Bulk(text))
 }
@@ -359,6 +359,11 @@ pub(super) fn getrange(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> C
         usize::try_from(end).unwrap_or(0),
     );
     Ok(Reply::Bulk(v.get(s..=e).unwrap_or(&[]).to_vec()))
+}
+
+/// SUBSTR: the pre-2.0 name of GETRANGE.
+pub(super) fn substr(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    getrange(sh, cx, argv)
 }
 
 pub(super) fn setrange(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {

@@ -178,7 +178,7 @@ fn parse_score_bound(b: &[u8]) -> Result<ScoreBound, Reply> {
         Some((b'(', rest)) => (true, rest),
         _ => (false, b),
     };
-    numfmt::parse_f64(num)
+    numfmt::parse_strtod(num)
         .map(|v| ScoreBound(v, ex))
         .ok_or_else(|| Reply::err(ERR_MINMAX))
 }
@@ -245,60 +245,126 @@ struct RangeSpec {
     withscores: bool,
 }
 
-/// Evaluate a range over a sorted set: (member, score) in reply order.
-fn eval_range(
-    z: Option<&ZSet>,
-    start: &[u8],
-    stop: &[u8],
-    spec: &RangeSpec,
-) -> Result<Vec<(Vec<u8>, f64)>, Reply> {
-    // Parse the bounds before looking at the key, as Redis does.
-    enum Bounds {
-        Rank(i64, i64),
-        Score(ScoreBound, ScoreBound),
-        Lex(LexBound, LexBound),
-    }
-    let bounds = match spec.by {
-        By::Rank => Bounds::Rank(int_arg(start)?, int_arg(stop)?),
+/// Parsed range bounds (min/max already swapped for REV score/lex ranges).
+enum Bounds {
+    Rank(i64, i64),
+    Score(ScoreBound, ScoreBound),
+    Lex(LexBound, LexBound),
+}
+
+fn parse_bounds(by: By, rev: bool, start: &[u8], stop: &[u8]) -> Result<Bounds, Reply> {
+    let (a, b) = if rev && by != By::Rank {
+        (stop, start)
+    } else {
+        (start, stop)
+    };
+    Ok(match by {
+        By::Rank => Bounds::Rank(int_arg(a)?, int_arg(b)?),
         By::Score => {
-            let (a, b) = (parse_score_bound(start)?, parse_score_bound(stop)?);
-            if spec.rev {
-                Bounds::Score(b, a)
-            } else {
-                Bounds::Score(a, b)
-            }
+            let min = parse_score_bound(a);
+            let max = parse_score_bound(b);
+            Bounds::Score(min?, max?)
         }
         By::Lex => {
-            let (a, b) = (parse_lex_bound(start)?, parse_lex_bound(stop)?);
-            if spec.rev {
-                Bounds::Lex(b, a)
-            } else {
-                Bounds::Lex(a, b)
+            let (min, max) = (parse_lex_bound(a), parse_lex_bound(b));
+            match (min, max) {
+                (Ok(min), Ok(max)) => Bounds::Lex(min, max),
+                _ => return Err(Reply::err(ERR_LEX)),
             }
         }
+    })
+}
+
+/// True when a lex range can hold nothing (min > max, or equal with an open end).
+fn lex_range_empty(min: &LexBound, max: &LexBound) -> bool {
+    use std::cmp::Ordering::*;
+    let key = |b: &LexBound| -> (i8, Vec<u8>) {
+        match b {
+            LexBound::NegInf => (-1, Vec::new()),
+            LexBound::PosInf => (1, Vec::new()),
+            LexBound::Incl(v) | LexBound::Excl(v) => (0, v.clone()),
+        }
     };
-    let Some(z) = z else {
-        return Ok(Vec::new());
+    let (ka, kb) = (key(min), key(max));
+    let cmp = match (ka.0, kb.0) {
+        (a, b) if a != b || a != 0 => a.cmp(&b),
+        _ => ka.1.cmp(&kb.1),
     };
-    let mut items: Vec<(&[u8], f64)> = z.iter().collect();
-    if spec.rev {
-        items.reverse();
+    // '-' and '+' count as open ends, as in Redis.
+    let open = |b: &LexBound| !matches!(b, LexBound::Incl(_));
+    cmp == Greater || (cmp == Equal && (open(min) || open(max)))
+}
+
+/// Indexes (in score order) of a lex range, found the way Redis walks a listpack: the first
+/// element >= min (from the head; from the tail for `rev`: the last <= max), then onwards
+/// while the other bound holds. With mixed scores this is Redis's (unspecified) answer.
+fn lex_span(items: &[(&[u8], f64)], min: &LexBound, max: &LexBound, rev: bool) -> Vec<usize> {
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return Vec::new();
+    };
+    if lex_range_empty(min, max) || !lex_gte_min(last.0, min) || !lex_lte_max(first.0, max) {
+        return Vec::new();
     }
+    let mut out = Vec::new();
+    if !rev {
+        let Some(start) = items.iter().position(|(m, _)| lex_gte_min(m, min)) else {
+            return out;
+        };
+        for (i, (m, _)) in items.iter().enumerate().skip(start) {
+            if !lex_lte_max(m, max) {
+                break;
+            }
+            out.push(i);
+        }
+    } else {
+        let Some(start) = items.iter().rposition(|(m, _)| lex_lte_max(m, max)) else {
+            return out;
+        };
+        for i in (0..=start).rev() {
+            match items.get(i) {
+                Some((m, _)) if lex_gte_min(m, min) => out.push(i),
+                _ => break,
+            }
+        }
+    }
+    out
+}
+
+/// Evaluate parsed bounds over a sorted set: (member, score) in reply order.
+fn select_range(
+    z: &ZSet,
+    bounds: &Bounds,
+    rev: bool,
+    limit: Option<(i64, i64)>,
+) -> Vec<(Vec<u8>, f64)> {
+    let items: Vec<(&[u8], f64)> = z.iter().collect();
     let selected: Vec<(&[u8], f64)> = match bounds {
-        Bounds::Rank(s, e) => match clamp_range(s, e, items.len()) {
-            None => Vec::new(),
-            Some((s, e)) => items.get(s..=e).unwrap_or(&[]).to_vec(),
-        },
-        Bounds::Score(min, max) => items
+        Bounds::Rank(s, e) => {
+            let mut ordered = items;
+            if rev {
+                ordered.reverse();
+            }
+            match clamp_range(*s, *e, ordered.len()) {
+                None => Vec::new(),
+                Some((s, e)) => ordered.get(s..=e).unwrap_or(&[]).to_vec(),
+            }
+        }
+        Bounds::Score(min, max) => {
+            let mut v: Vec<(&[u8], f64)> = items
+                .into_iter()
+                .filter(|(_, s)| score_in(*s, *min, *max))
+                .collect();
+            if rev {
+                v.reverse();
+            }
+            v
+        }
+        Bounds::Lex(min, max) => lex_span(&items, min, max, rev)
             .into_iter()
-            .filter(|(_, s)| score_in(*s, min, max))
-            .collect(),
-        Bounds::Lex(min, max) => items
-            .into_iter()
-            .filter(|(m, _)| lex_gte_min(m, &min) && lex_lte_max(m, &max))
+            .filter_map(|i| items.get(i).copied())
             .collect(),
     };
-    let limited: Vec<(&[u8], f64)> = match spec.limit {
+    let limited: Vec<(&[u8], f64)> = match limit {
         None => selected,
         Some((off, cnt)) => {
             if off < 0 {
@@ -315,7 +381,7 @@ fn eval_range(
             }
         }
     };
-    Ok(limited.into_iter().map(|(m, s)| (m.to_vec(), s)).collect())
+    limited.into_iter().map(|(m, s)| (m.to_vec(), s)).collect()
 }
 
 fn range_reply(cx: &CallCtx, items: Vec<(Vec<u8>, f64)>, withscores: bool) -> Reply {
@@ -339,36 +405,52 @@ fn range_reply(cx: &CallCtx, items: Vec<(Vec<u8>, f64)>, withscores: bool) -> Re
     }
 }
 
-/// Parse ZRANGE-style options from `i`: BYSCORE BYLEX REV LIMIT WITHSCORES.
-fn parse_zrange_opts(
+/// Replace `dst` with the given members (deleted when empty), via keyspace primitives.
+fn store_zset(sh: &mut Shard, dst: &[u8], items: &[(Vec<u8>, f64)]) {
+    sh.ks.delete(dst);
+    for (m, s) in items {
+        sh.ks.zset_put(dst, m, *s);
+    }
+}
+
+/// Redis's `zrangeGenericCommand`: ZRANGE, ZRANGESTORE, ZREVRANGE, Z[REV]RANGEBYSCORE,
+/// Z[REV]RANGEBYLEX. Order of checks: options (syntax), option conflicts, range bounds,
+/// then the key (missing → empty, wrong type → WRONGTYPE).
+fn zrange_generic(
+    sh: &mut Shard,
+    cx: &CallCtx,
     argv: &[Vec<u8>],
-    mut i: usize,
-    allow_withscores: bool,
-) -> Result<RangeSpec, Reply> {
+    store: bool,
+    fixed_by: Option<By>,
+    fixed_rev: Option<bool>,
+) -> CmdResult {
+    let at = if store { 2 } else { 1 };
     let mut spec = RangeSpec {
-        by: By::Rank,
-        rev: false,
+        by: fixed_by.unwrap_or(By::Rank),
+        rev: fixed_rev.unwrap_or(false),
         limit: None,
         withscores: false,
     };
+    let mut i = at + 3;
     while let Some(o) = argv.get(i) {
-        if allow_withscores && is(o, "withscores") {
+        let left = argv.len() - i - 1;
+        if !store && is(o, "withscores") {
             spec.withscores = true;
-        } else if is(o, "limit") && i + 2 < argv.len() {
+        } else if is(o, "limit") && left >= 2 {
             spec.limit = Some((int_arg(arg(argv, i + 1))?, int_arg(arg(argv, i + 2))?));
             i += 2;
-        } else if is(o, "byscore") {
-            spec.by = By::Score;
-        } else if is(o, "bylex") {
-            spec.by = By::Lex;
-        } else if is(o, "rev") {
+        } else if fixed_rev.is_none() && is(o, "rev") {
             spec.rev = true;
+        } else if fixed_by.is_none() && is(o, "bylex") {
+            spec.by = By::Lex;
+        } else if fixed_by.is_none() && is(o, "byscore") {
+            spec.by = By::Score;
         } else {
             return Err(syntax());
         }
         i += 1;
     }
-    if spec.limit.is_some() && spec.by == By::Rank {
+    if spec.limit.is_some_and(|(_, c)| c != -1) && spec.by == By::Rank {
         return Err(Reply::err(
             "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
         ));
@@ -378,75 +460,316 @@ fn parse_zrange_opts(
             "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
         ));
     }
-    Ok(spec)
+    let bounds = parse_bounds(spec.by, spec.rev, arg(argv, at + 1), arg(argv, at + 2))?;
+    let limit = if spec.by == By::Rank {
+        None
+    } else {
+        spec.limit
+    };
+    let items = match zset(sh, arg(argv, at))? {
+        None => Vec::new(),
+        Some(z) => select_range(z, &bounds, spec.rev, limit),
+    };
+    if store {
+        store_zset(sh, arg(argv, 1), &items);
+        return Ok(n(items.len()));
+    }
+    Ok(range_reply(cx, items, spec.withscores))
 }
 
 pub(super) fn zrange(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
-    let spec = parse_zrange_opts(argv, 4, true)?;
-    let z = zset(sh, arg(argv, 1))?;
-    let items = eval_range(z, arg(argv, 2), arg(argv, 3), &spec)?;
-    Ok(range_reply(cx, items, spec.withscores))
+    zrange_generic(sh, cx, argv, false, None, None)
 }
 
-fn by_score_legacy(sh: &mut Shard, cx: &CallCtx, argv: &[Vec<u8>], rev: bool) -> CmdResult {
-    let mut spec = RangeSpec {
-        by: By::Score,
-        rev,
-        limit: None,
-        withscores: false,
-    };
-    let mut i = 4;
-    while let Some(o) = argv.get(i) {
-        if is(o, "withscores") {
-            spec.withscores = true;
-        } else if is(o, "limit") && i + 2 < argv.len() {
-            spec.limit = Some((int_arg(arg(argv, i + 1))?, int_arg(arg(argv, i + 2))?));
-            i += 2;
-        } else {
-            return Err(syntax());
-        }
-        i += 1;
-    }
-    let z = zset(sh, arg(argv, 1))?;
-    let items = eval_range(z, arg(argv, 2), arg(argv, 3), &spec)?;
-    Ok(range_reply(cx, items, spec.withscores))
-}
-
-pub(super) fn zrangebyscore(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
-    by_score_legacy(sh, cx, argv, false)
-}
-
-pub(super) fn zrevrangebyscore(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
-    by_score_legacy(sh, cx, argv, true)
+pub(super) fn zrangestore(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zrange_generic(sh, cx, argv, true, None, None)
 }
 
 pub(super) fn zrevrange(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
-    let withscores = match argv.get(4) {
-        None => false,
-        Some(o) if argv.len() == 5 && is(o, "withscores") => true,
-        Some(_) => return Err(syntax()),
-    };
-    let spec = RangeSpec {
-        by: By::Rank,
-        rev: true,
-        limit: None,
-        withscores,
-    };
-    let z = zset(sh, arg(argv, 1))?;
-    let items = eval_range(z, arg(argv, 2), arg(argv, 3), &spec)?;
-    Ok(range_reply(cx, items, withscores))
+    zrange_generic(sh, cx, argv, false, Some(By::Rank), Some(true))
 }
 
-pub(super) fn zrangestore(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
-    let dst = arg(argv, 1).to_vec();
-    let spec = parse_zrange_opts(argv, 5, false)?;
-    let z = zset(sh, arg(argv, 2))?;
-    let items = eval_range(z, arg(argv, 3), arg(argv, 4), &spec)?;
-    sh.ks.delete(&dst);
-    for (m, s) in &items {
-        sh.ks.zset_put(&dst, m, *s);
+pub(super) fn zrangebyscore(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zrange_generic(sh, cx, argv, false, Some(By::Score), Some(false))
+}
+
+pub(super) fn zrevrangebyscore(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zrange_generic(sh, cx, argv, false, Some(By::Score), Some(true))
+}
+
+pub(super) fn zrangebylex(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zrange_generic(sh, cx, argv, false, Some(By::Lex), Some(false))
+}
+
+pub(super) fn zrevrangebylex(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zrange_generic(sh, cx, argv, false, Some(By::Lex), Some(true))
+}
+
+pub(super) fn zlexcount(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    let bounds = parse_bounds(By::Lex, false, arg(argv, 2), arg(argv, 3))?;
+    let Some(z) = zset(sh, arg(argv, 1))? else {
+        return Ok(Reply::Integer(0));
+    };
+    Ok(n(select_range(z, &bounds, false, None).len()))
+}
+
+/// ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX: bounds first, then the key.
+fn zremrange(sh: &mut Shard, argv: &[Vec<u8>], by: By) -> CmdResult {
+    let key = arg(argv, 1);
+    let bounds = parse_bounds(by, false, arg(argv, 2), arg(argv, 3))?;
+    let Some(z) = zset(sh, key)? else {
+        return Ok(Reply::Integer(0));
+    };
+    let doomed = select_range(z, &bounds, false, None);
+    for (m, _) in &doomed {
+        sh.ks.zset_rem(key, m);
     }
-    Ok(n(items.len()))
+    Ok(n(doomed.len()))
+}
+
+pub(super) fn zremrangebyrank(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zremrange(sh, argv, By::Rank)
+}
+
+pub(super) fn zremrangebyscore(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zremrange(sh, argv, By::Score)
+}
+
+pub(super) fn zremrangebylex(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zremrange(sh, argv, By::Lex)
+}
+
+// ------------------------------------------------------------------ set operations
+
+#[derive(Clone, Copy, PartialEq)]
+enum SetOp {
+    Union,
+    Inter,
+    Diff,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Aggregate {
+    Sum,
+    Min,
+    Max,
+}
+
+fn aggregate(target: &mut f64, val: f64, agg: Aggregate) {
+    match agg {
+        Aggregate::Sum => {
+            *target += val;
+            if target.is_nan() {
+                *target = 0.0;
+            }
+        }
+        Aggregate::Min => {
+            if val < *target {
+                *target = val;
+            }
+        }
+        Aggregate::Max => {
+            if val > *target {
+                *target = val;
+            }
+        }
+    }
+}
+
+/// One input of a set operation: members with scores (plain sets score 1), in iteration
+/// order, and its weight.
+struct Src {
+    items: Vec<(Vec<u8>, f64)>,
+    weight: f64,
+}
+
+impl Src {
+    fn find(&self, m: &[u8]) -> Option<f64> {
+        self.items
+            .iter()
+            .find(|(k, _)| k.as_slice() == m)
+            .map(|(_, s)| *s)
+    }
+}
+
+/// Redis's `zunionInterDiffGenericCommand` (ZUNION/ZINTER/ZDIFF[STORE], ZINTERCARD).
+fn zsetop(
+    sh: &mut Shard,
+    cx: &CallCtx,
+    argv: &[Vec<u8>],
+    dst: Option<&[u8]>,
+    numkeys_at: usize,
+    op: SetOp,
+    card_only: bool,
+) -> CmdResult {
+    let name = argv
+        .first()
+        .map(|n| String::from_utf8_lossy(n).to_ascii_lowercase())
+        .unwrap_or_default();
+    let setnum = int_arg(arg(argv, numkeys_at))?;
+    if setnum < 1 {
+        return Err(Reply::err(format!(
+            "ERR at least 1 input key is needed for '{name}' command"
+        )));
+    }
+    let after = argv.len().saturating_sub(numkeys_at + 1);
+    if usize::try_from(setnum).map_or(true, |k| k > after) {
+        return Err(syntax());
+    }
+    let setnum = usize::try_from(setnum).unwrap_or(0);
+    let mut srcs: Vec<Src> = Vec::with_capacity(setnum);
+    for j in 0..setnum {
+        let key = arg(argv, numkeys_at + 1 + j);
+        let items = match sh.ks.value(key) {
+            None => Vec::new(),
+            Some(crate::keyspace::Value::ZSet(z)) => {
+                z.iter().map(|(m, s)| (m.to_vec(), s)).collect()
+            }
+            Some(crate::keyspace::Value::Set(s)) => s.iter().map(|m| (m.to_vec(), 1.0)).collect(),
+            Some(_) => return Err(Reply::err(super::ERR_WRONGTYPE)),
+        };
+        srcs.push(Src { items, weight: 1.0 });
+    }
+    let mut agg = Aggregate::Sum;
+    let mut withscores = false;
+    let mut limit: usize = 0;
+    let mut j = numkeys_at + 1 + setnum;
+    while j < argv.len() {
+        let remaining = argv.len() - j;
+        let o = arg(argv, j);
+        if op != SetOp::Diff && !card_only && remaining > setnum && is(o, "weights") {
+            j += 1;
+            for src in srcs.iter_mut() {
+                src.weight = numfmt::parse_f64(arg(argv, j))
+                    .ok_or_else(|| Reply::err("ERR weight value is not a float"))?;
+                j += 1;
+            }
+        } else if op != SetOp::Diff && !card_only && remaining >= 2 && is(o, "aggregate") {
+            let a = arg(argv, j + 1);
+            agg = if is(a, "sum") {
+                Aggregate::Sum
+            } else if is(a, "min") {
+                Aggregate::Min
+            } else if is(a, "max") {
+                Aggregate::Max
+            } else {
+                return Err(syntax());
+            };
+            j += 2;
+        } else if dst.is_none() && !card_only && is(o, "withscores") {
+            withscores = true;
+            j += 1;
+        } else if card_only && remaining >= 2 && is(o, "limit") {
+            let l = numfmt::parse_i64(arg(argv, j + 1))
+                .filter(|l| *l >= 0)
+                .ok_or_else(|| Reply::err("ERR LIMIT can't be negative"))?;
+            limit = usize::try_from(l).unwrap_or(usize::MAX);
+            j += 2;
+        } else {
+            return Err(syntax());
+        }
+    }
+    let mut result: Vec<(Vec<u8>, f64)> = Vec::new();
+    match op {
+        SetOp::Diff => {
+            if let Some((first, rest)) = srcs.split_first() {
+                for (m, s) in &first.items {
+                    if rest.iter().all(|r| r.find(m).is_none()) {
+                        result.push((m.clone(), *s));
+                    }
+                }
+            }
+        }
+        SetOp::Inter => {
+            // Smallest input first (a stable sort, like glibc's merge-sort qsort).
+            srcs.sort_by_key(|s| s.items.len());
+            if let Some((first, rest)) = srcs.split_first() {
+                'outer: for (m, s) in &first.items {
+                    let mut score = first.weight * s;
+                    if score.is_nan() {
+                        score = 0.0;
+                    }
+                    for r in rest {
+                        match r.find(m) {
+                            Some(v) => aggregate(&mut score, v * r.weight, agg),
+                            None => continue 'outer,
+                        }
+                    }
+                    result.push((m.clone(), score));
+                    if card_only && limit != 0 && result.len() >= limit {
+                        break;
+                    }
+                }
+            }
+        }
+        SetOp::Union => {
+            srcs.sort_by_key(|s| s.items.len());
+            let mut acc: std::collections::HashMap<Vec<u8>, usize> = Default::default();
+            for src in &srcs {
+                for (m, s) in &src.items {
+                    let mut score = src.weight * s;
+                    if score.is_nan() {
+                        score = 0.0;
+                    }
+                    match acc.get(m) {
+                        Some(&i) => {
+                            if let Some(slot) = result.get_mut(i) {
+                                aggregate(&mut slot.1, score, agg);
+                            }
+                        }
+                        None => {
+                            acc.insert(m.clone(), result.len());
+                            result.push((m.clone(), score));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if card_only {
+        return Ok(n(result.len()));
+    }
+    result.sort_by(|a, b| {
+        a.1.partial_cmp(&b.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    if let Some(dst) = dst {
+        store_zset(sh, dst, &result);
+        return Ok(n(result.len()));
+    }
+    Ok(range_reply(cx, result, withscores))
+}
+
+pub(super) fn zunionstore(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    let dst = arg(argv, 1).to_vec();
+    zsetop(sh, cx, argv, Some(&dst), 2, SetOp::Union, false)
+}
+
+pub(super) fn zinterstore(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    let dst = arg(argv, 1).to_vec();
+    zsetop(sh, cx, argv, Some(&dst), 2, SetOp::Inter, false)
+}
+
+pub(super) fn zdiffstore(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    let dst = arg(argv, 1).to_vec();
+    zsetop(sh, cx, argv, Some(&dst), 2, SetOp::Diff, false)
+}
+
+pub(super) fn zunion(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zsetop(sh, cx, argv, None, 1, SetOp::Union, false)
+}
+
+pub(super) fn zinter(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zsetop(sh, cx, argv, None, 1, SetOp::Inter, false)
+}
+
+pub(super) fn zdiff(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zsetop(sh, cx, argv, None, 1, SetOp::Diff, false)
+}
+
+pub(super) fn zintercard(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
+    zsetop(sh, cx, argv, None, 1, SetOp::Inter, true)
 }
 
 fn rank_generic(sh: &mut Shard, argv: &[Vec<u8>], rev: bool) -> CmdResult {

@@ -19,17 +19,21 @@
 //! the next key to visit): every key present for the whole iteration is returned at least
 //! once, whatever is added or removed meanwhile.
 
+mod crdt;
 pub mod glob;
 mod hash;
 mod list;
 mod set;
 mod zset;
 
+pub use crdt::{KeyMeta, Kind, Merged};
 pub use hash::Hash;
 pub use list::List;
 pub use set::Set;
 pub use zset::{Score, ZSet};
 
+use crate::effects::{Effect, Op};
+use crate::hlc::{Hlc, Stamp};
 use std::collections::{BTreeSet, HashMap};
 
 /// One concrete write. This is the effect enum: everything that changes the keyspace is one of
@@ -176,9 +180,18 @@ pub struct Keyspace {
     journal: Option<Vec<WriteOp>>,
     sweep_cursor: u64,
     system_count: usize,
-    /// Undo log: the state of each key before its first write since `start_undo`.
-    undo: Option<HashMap<Vec<u8>, Option<Entry>>>,
+    /// Undo log: the state of each key (view and CRDT state) before its first write since
+    /// `start_undo`, and the outbox length then.
+    undo: Option<Undo>,
+    /// CRDT state per key (the view in `entries` is derived from it).
+    meta: HashMap<Vec<u8>, KeyMeta>,
+    /// The node's hybrid logical clock (stamps local effects).
+    hlc: Hlc,
+    /// Effects produced by local writes, not yet taken by the replication layer.
+    outbox: Vec<Effect>,
 }
+
+type Undo = (HashMap<Vec<u8>, (Option<Entry>, Option<KeyMeta>)>, usize);
 
 impl Keyspace {
     /// Empty keyspace.
@@ -207,9 +220,15 @@ impl Keyspace {
     }
 
     /// Start recording what is needed to undo the following writes (e.g. a script that may be
-    /// aborted by its budget). The first write to each key saves that key's whole entry.
+    /// aborted by its budget). The first write to each key saves that key's whole entry and
+    /// CRDT state.
     pub fn start_undo(&mut self) {
-        self.undo = Some(HashMap::new());
+        self.undo = Some((HashMap::new(), self.outbox.len()));
+    }
+
+    /// True between `start_undo` and `commit_undo`/`rollback_undo`.
+    pub fn undo_active(&self) -> bool {
+        self.undo.is_some()
     }
 
     /// Keep the writes made since `start_undo` and stop recording.
@@ -217,20 +236,160 @@ impl Keyspace {
         self.undo = None;
     }
 
-    /// Restore every key written since `start_undo` to its previous state (including expiry)
-    /// and stop recording. Journaled ops are not touched: drop them separately.
+    /// Restore every key written since `start_undo` to its previous state (including expiry
+    /// and CRDT state), drop the effects produced since then (an aborted script emits
+    /// nothing) and stop recording. Journaled ops are not touched: drop them separately.
     pub fn rollback_undo(&mut self) {
-        let Some(saved) = self.undo.take() else {
+        let Some((saved, outbox_len)) = self.undo.take() else {
             return;
         };
-        for (key, before) in saved {
+        self.outbox.truncate(outbox_len);
+        for (key, (before, meta)) in saved {
             self.remove_entry(&key);
+            match meta {
+                Some(m) => {
+                    self.meta.insert(key.clone(), m);
+                }
+                None => {
+                    self.meta.remove(&key);
+                }
+            }
             if let Some(e) = before {
                 let expire_at = e.expire_at;
                 let slot = self.insert_entry(&key, e.value);
                 slot.expire_at = expire_at;
             }
         }
+    }
+
+    // ---------------------------------------------------------------- replication
+
+    /// This node's id (the origin of local effects).
+    pub fn node_id(&self) -> u64 {
+        self.hlc.node()
+    }
+
+    /// Set this node's id.
+    pub fn set_node_id(&mut self, node: u64) {
+        self.hlc.set_node(node);
+    }
+
+    /// The node's clock.
+    pub fn hlc(&self) -> &Hlc {
+        &self.hlc
+    }
+
+    /// The node's clock, mutable (receive events, drift bound).
+    pub fn hlc_mut(&mut self) -> &mut Hlc {
+        &mut self.hlc
+    }
+
+    /// Number of local effects waiting in the outbox.
+    pub fn outbox_len(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// Take the local effects produced so far (in order). Not allowed to split a script:
+    /// callers take only when no undo section is active.
+    pub fn take_outbox(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// The CRDT state of a key.
+    pub fn key_meta(&self, key: &[u8]) -> Option<&KeyMeta> {
+        self.meta.get(key)
+    }
+
+    /// Number of keys with CRDT state (including tombstoned keys).
+    pub fn meta_len(&self) -> usize {
+        self.meta.len()
+    }
+
+    /// The CRDT state of every key passing `filter`, as effects (snapshot export).
+    pub fn state_effects(&self, mut filter: impl FnMut(&[u8]) -> bool) -> Vec<Effect> {
+        let mut keys: Vec<&Vec<u8>> = self.meta.keys().filter(|k| filter(k)).collect();
+        keys.sort();
+        let mut out = Vec::new();
+        for k in keys {
+            if let Some(m) = self.meta.get(k) {
+                m.to_effects(k, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Tombstone collection for keys passing `filter`: drops element tombstones stamped ≤
+    /// `stable` and the state of keys left with nothing but a key tombstone ≤ `stable`.
+    /// Only call with a `stable` stamp every known peer's version vector has passed.
+    pub fn collect_tombstones(
+        &mut self,
+        stable: Stamp,
+        mut filter: impl FnMut(&[u8]) -> bool,
+    ) -> usize {
+        let mut n = 0;
+        let mut drop = Vec::new();
+        for (k, m) in self.meta.iter_mut() {
+            if !filter(k) {
+                continue;
+            }
+            n += m.collect(stable);
+            if m.is_bare() && m.del <= stable {
+                drop.push(k.clone());
+            }
+        }
+        for k in drop {
+            if !self.entries.contains_key(&k) {
+                self.meta.remove(&k);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Canonical dump of the live dataset including system records: one line per key in
+    /// byte order with expiry and value in a canonical form (replicas that converged have
+    /// equal dumps).
+    pub fn canonical_dump(&self) -> String {
+        use std::fmt::Write;
+        let mut keys: Vec<&Vec<u8>> = self.entries.keys().filter(|k| self.exists(k)).collect();
+        keys.sort();
+        let mut out = String::new();
+        let esc = |b: &[u8]| b.escape_ascii().to_string();
+        for k in keys {
+            let Some(e) = self.get(k) else { continue };
+            let _ = write!(out, "{} exp={:?} ", esc(k), e.expire_at);
+            match &e.value {
+                Value::Str(s) => {
+                    let _ = write!(out, "str {}", esc(s));
+                }
+                Value::Hash(h) => {
+                    let _ = write!(out, "hash");
+                    for (f, v) in h {
+                        let _ = write!(out, " {}={}", esc(f), esc(v));
+                    }
+                }
+                Value::Set(st) => {
+                    let _ = write!(out, "set");
+                    for m in st {
+                        let _ = write!(out, " {}", esc(m));
+                    }
+                }
+                Value::ZSet(z) => {
+                    let _ = write!(out, "zset");
+                    for (m, sc) in z.iter() {
+                        let _ = write!(out, " {}:{}", esc(m), sc);
+                    }
+                }
+                Value::List(l) => {
+                    let _ = write!(out, "list");
+                    for x in l {
+                        let _ = write!(out, " {}", esc(x));
+                    }
+                }
+            }
+            out.push('\n');
+        }
+        out
     }
 
     /// True while a journal is being recorded.
@@ -606,177 +765,365 @@ impl Keyspace {
         }
     }
 
-    /// Live entry for writing, created with `make()` when missing or of another type
-    /// (`is_type` decides).
-    fn slot_for(
-        &mut self,
-        key: &[u8],
-        is_type: fn(&Value) -> bool,
-        make: fn() -> Value,
-    ) -> Option<&mut Value> {
-        let ok = self.entries.get(key).is_some_and(|e| is_type(&e.value));
-        if !ok {
-            let expire_at = self.entries.get(key).and_then(|e| e.expire_at);
-            let e = self.insert_entry(key, make());
-            e.expire_at = expire_at;
-        }
-        self.entries.get_mut(key).map(|e| &mut e.value)
-    }
-
-    fn drop_if_empty(&mut self, key: &[u8]) {
-        if self
-            .entries
-            .get(key)
-            .is_some_and(|e| e.value.is_empty_collection())
-        {
-            self.remove_entry(key);
-        }
-    }
-
-    /// Apply one write. The single mutation entry point. Returns true when state changed.
+    /// Apply one local write. The single mutation entry point for commands: the op is turned
+    /// into HLC-stamped [`Effect`]s (list indexes resolved to element ids here, at the
+    /// origin; a key tombstone first when the write starts a new value over existing state
+    /// of another type or over an expired key), each applied by [`Keyspace::merge_apply`] —
+    /// the function remote effects go through — and queued in the outbox. Returns true when
+    /// the visible state changed.
     pub fn apply(&mut self, op: WriteOp) -> bool {
-        let key = op.key();
-        if let Some(undo) = self.undo.as_mut() {
+        if let Some((undo, _)) = self.undo.as_mut() {
+            let key = op.key();
             if !undo.contains_key(key) {
-                undo.insert(key.to_vec(), self.entries.get(key).cloned());
+                let saved = (self.entries.get(key).cloned(), self.meta.get(key).cloned());
+                undo.insert(key.to_vec(), saved);
             }
         }
-        // Lazy expiry: an expired entry is gone before anything is written to it.
-        if self.entries.get(key).is_some_and(|e| !self.live(e)) {
-            let key = key.to_vec();
-            self.remove_entry(&key);
-        }
-        let changed = self.apply_inner(&op);
+        let changed = self.apply_local(&op);
         if let Some(j) = self.journal.as_mut() {
             j.push(op);
         }
         changed
     }
 
-    fn apply_inner(&mut self, op: &WriteOp) -> bool {
+    fn emit(&mut self, key: &[u8], op: Op) {
+        let now = u64::try_from(self.now_ms).unwrap_or(0);
+        let e = Effect {
+            stamp: self.hlc.tick(now),
+            key: key.to_vec(),
+            op,
+        };
+        self.merge_apply(&e);
+        self.outbox.push(e);
+    }
+
+    /// Before creating a value of `kind` at `key`: a key tombstone when the live value is of
+    /// another kind (or absent) while the key still has state, keeping a live value's TTL.
+    fn prepare_kind(&mut self, key: &[u8], kind: Kind) {
+        let live = self.get(key).map(|e| (Kind::of(&e.value), e.expire_at));
+        if live.map(|l| l.0) == Some(kind) {
+            return;
+        }
+        if self.meta.get(key).is_some_and(KeyMeta::has_content) {
+            self.emit(key, Op::Delete);
+            if let Some((_, Some(t))) = live {
+                self.emit(key, Op::Expire(Some(t)));
+            }
+        }
+    }
+
+    fn list_len(&self, key: &[u8]) -> usize {
+        match self.get_list(key) {
+            Ok(Some(l)) => l.len(),
+            _ => 0,
+        }
+    }
+
+    fn list_id(&self, key: &[u8], index: usize) -> Option<Stamp> {
+        if index >= self.list_len(key) {
+            return None;
+        }
+        let m = self.meta.get(key)?;
+        m.list.id_at(index, m.del)
+    }
+
+    fn apply_local(&mut self, op: &WriteOp) -> bool {
         match op {
             WriteOp::SetString { key, value } => {
-                let expire_at = self.entries.get(key).and_then(|e| e.expire_at);
-                let e = self.insert_entry(key, Value::Str(value.clone()));
-                e.expire_at = expire_at;
+                self.prepare_kind(key, Kind::Str);
+                self.emit(key, Op::Str(value.clone()));
                 true
             }
             WriteOp::HashSet { key, field, value } => {
-                let v = self.slot_for(
+                self.prepare_kind(key, Kind::Hash);
+                self.emit(
                     key,
-                    |v| matches!(v, Value::Hash(_)),
-                    || Value::Hash(Hash::new()),
+                    Op::HashSet {
+                        field: field.clone(),
+                        value: value.clone(),
+                    },
                 );
-                if let Some(Value::Hash(h)) = v {
-                    h.insert(field.clone(), value.clone());
-                }
                 true
             }
             WriteOp::HashDel { key, field } => {
-                let removed = match self.entries.get_mut(key).map(|e| &mut e.value) {
-                    Some(Value::Hash(h)) => h.remove(field).is_some(),
-                    _ => false,
-                };
-                self.drop_if_empty(key);
-                removed
+                let present = matches!(self.get_hash(key), Ok(Some(h)) if h.contains_key(field));
+                if present {
+                    self.emit(
+                        key,
+                        Op::HashDel {
+                            field: field.clone(),
+                        },
+                    );
+                }
+                present
             }
             WriteOp::SetAdd { key, member } => {
-                let v = self.slot_for(
-                    key,
-                    |v| matches!(v, Value::Set(_)),
-                    || Value::Set(Set::new()),
-                );
-                match v {
-                    Some(Value::Set(s)) => s.insert(member.clone()),
-                    _ => false,
+                if matches!(self.get_set(key), Ok(Some(s)) if s.contains(member)) {
+                    return false;
                 }
+                self.prepare_kind(key, Kind::Set);
+                self.emit(
+                    key,
+                    Op::SetAdd {
+                        member: member.clone(),
+                    },
+                );
+                true
             }
             WriteOp::SetRem { key, member } => {
-                let removed = match self.entries.get_mut(key).map(|e| &mut e.value) {
-                    Some(Value::Set(s)) => s.remove(member),
-                    _ => false,
-                };
-                self.drop_if_empty(key);
-                removed
+                let present = matches!(self.get_set(key), Ok(Some(s)) if s.contains(member));
+                if present {
+                    self.emit(
+                        key,
+                        Op::SetRem {
+                            member: member.clone(),
+                        },
+                    );
+                }
+                present
             }
             WriteOp::ZsetPut { key, member, score } => {
                 if score.is_nan() {
                     return false;
                 }
-                let v = self.slot_for(
+                self.prepare_kind(key, Kind::ZSet);
+                self.emit(
                     key,
-                    |v| matches!(v, Value::ZSet(_)),
-                    || Value::ZSet(ZSet::new()),
+                    Op::ZPut {
+                        member: member.clone(),
+                        score: *score,
+                    },
                 );
-                if let Some(Value::ZSet(z)) = v {
-                    z.put(member, *score);
-                }
                 true
             }
             WriteOp::ZsetRem { key, member } => {
-                let removed = match self.entries.get_mut(key).map(|e| &mut e.value) {
-                    Some(Value::ZSet(z)) => z.remove(member),
-                    _ => false,
-                };
-                self.drop_if_empty(key);
-                removed
+                let present =
+                    matches!(self.get_zset(key), Ok(Some(z)) if z.score(member).is_some());
+                if present {
+                    self.emit(
+                        key,
+                        Op::ZRem {
+                            member: member.clone(),
+                        },
+                    );
+                }
+                present
             }
             WriteOp::ListInsert { key, index, value } => {
-                let v = self.slot_for(
+                let len = match self.get_list(key) {
+                    Ok(Some(l)) => l.len(),
+                    _ => 0,
+                };
+                if *index > len {
+                    return false;
+                }
+                self.prepare_kind(key, Kind::List);
+                let after = if *index == 0 {
+                    Some(Stamp::ZERO)
+                } else {
+                    self.list_id(key, index - 1)
+                };
+                let Some(after) = after else {
+                    return false;
+                };
+                self.emit(
                     key,
-                    |v| matches!(v, Value::List(_)),
-                    || Value::List(List::new()),
+                    Op::ListInsert {
+                        after,
+                        value: value.clone(),
+                    },
                 );
-                let done = match v {
-                    Some(Value::List(l)) if *index <= l.len() => {
-                        if *index == 0 {
-                            l.push_front(value.clone());
-                        } else if *index == l.len() {
-                            l.push_back(value.clone());
-                        } else {
-                            l.insert(*index, value.clone());
-                        }
+                true
+            }
+            WriteOp::ListRemove { key, index } => match self.list_id(key, *index) {
+                Some(id) => {
+                    self.emit(key, Op::ListRemove { id });
+                    true
+                }
+                None => false,
+            },
+            WriteOp::ListSet { key, index, value } => match self.list_id(key, *index) {
+                Some(id) => {
+                    self.emit(
+                        key,
+                        Op::ListSet {
+                            id,
+                            value: value.clone(),
+                        },
+                    );
+                    true
+                }
+                None => false,
+            },
+            WriteOp::Delete { key } => {
+                let existed = self.exists(key);
+                if existed || self.meta.get(key).is_some_and(KeyMeta::has_content) {
+                    self.emit(key, Op::Delete);
+                }
+                existed
+            }
+            WriteOp::SetExpiry { key, at_ms } => {
+                let Some(cur) = self.expiry(key) else {
+                    return false;
+                };
+                match at_ms {
+                    // Like Redis, an expiry in the past is a deletion.
+                    Some(t) if *t <= self.now_ms => {
+                        self.emit(key, Op::Delete);
                         true
                     }
-                    _ => false,
-                };
-                self.drop_if_empty(key);
-                done
-            }
-            WriteOp::ListRemove { key, index } => {
-                let removed = match self.entries.get_mut(key).map(|e| &mut e.value) {
-                    Some(Value::List(l)) => l.remove(*index).is_some(),
-                    _ => false,
-                };
-                self.drop_if_empty(key);
-                removed
-            }
-            WriteOp::ListSet { key, index, value } => {
-                match self.entries.get_mut(key).map(|e| &mut e.value) {
-                    Some(Value::List(l)) => match l.get_mut(*index) {
-                        Some(slot) => {
-                            *slot = value.clone();
-                            true
-                        }
-                        None => false,
-                    },
-                    _ => false,
+                    _ if cur == *at_ms => false,
+                    _ => {
+                        self.emit(key, Op::Expire(*at_ms));
+                        true
+                    }
                 }
             }
-            WriteOp::Delete { key } => self.remove_entry(key),
-            WriteOp::SetExpiry { key, at_ms } => {
-                let now = self.now_ms;
-                match at_ms {
-                    Some(t) if *t <= now => self.remove_entry(key),
-                    _ => match self.entries.get_mut(key) {
-                        Some(e) => {
-                            let changed = e.expire_at != *at_ms;
-                            e.expire_at = *at_ms;
-                            changed
-                        }
-                        None => false,
-                    },
+        }
+    }
+
+    /// Merge one effect (local or remote) into the CRDT state and update the view. Pure:
+    /// does not depend on the current time. Idempotent, commutative and associative (see
+    /// docs/effects.md). Returns true when the CRDT state changed.
+    pub fn merge_apply(&mut self, e: &Effect) -> bool {
+        let meta = match self.meta.get_mut(&e.key) {
+            Some(m) => m,
+            None => self.meta.entry(e.key.clone()).or_default(),
+        };
+        let before = meta.winner();
+        let del = meta.del;
+        // A list removal needs the element's visible index before it disappears.
+        let removed_at = match &e.op {
+            Op::ListRemove { id } if before == Some(Kind::List) => {
+                meta.list.visible_index(*id, del)
+            }
+            _ => None,
+        };
+        let merged = meta.merge(e);
+        if merged == Merged::No {
+            return false;
+        }
+        let after = meta.winner();
+        let kind = Kind::of_op(&e.op);
+        let has_entry = self
+            .entries
+            .get(&e.key)
+            .is_some_and(|x| after.is_some_and(|k| Kind::of(&x.value) == k));
+        let incremental = has_entry
+            && before == after
+            && !matches!(e.op, Op::Delete)
+            && (kind.is_none() || kind == after);
+        if !incremental {
+            self.refresh(&e.key);
+            return true;
+        }
+        self.patch(e, merged, removed_at);
+        true
+    }
+
+    /// Incremental view update for an effect on the winning type (entry exists).
+    fn patch(&mut self, e: &Effect, merged: Merged, removed_at: Option<usize>) {
+        let Some(meta) = self.meta.get(&e.key) else {
+            return;
+        };
+        let Some(entry) = self.entries.get_mut(&e.key) else {
+            return;
+        };
+        let mut full = false;
+        match (&e.op, &mut entry.value) {
+            (Op::Str(_), Value::Str(s)) => {
+                if let Some((_, v)) = &meta.string {
+                    s.clone_from(v);
                 }
+            }
+            (Op::HashSet { field, .. } | Op::HashDel { field }, Value::Hash(h)) => {
+                match meta.hash.get(field) {
+                    Some((_, Some(v))) => {
+                        h.insert(field.clone(), v.clone());
+                    }
+                    _ => {
+                        h.remove(field);
+                    }
+                }
+            }
+            (Op::SetAdd { member } | Op::SetRem { member }, Value::Set(st)) => {
+                match meta.set.get(member) {
+                    Some((_, true)) => {
+                        st.insert(member.clone());
+                    }
+                    _ => {
+                        st.remove(member);
+                    }
+                }
+            }
+            (Op::ZPut { member, .. } | Op::ZRem { member }, Value::ZSet(z)) => {
+                match meta.zset.get(member) {
+                    Some((_, Some(sc))) => {
+                        z.put(member, *sc);
+                    }
+                    _ => {
+                        z.remove(member);
+                    }
+                }
+            }
+            (Op::ListInsert { value, .. }, Value::List(l)) => match merged {
+                Merged::Placed(1) => match meta.list.visible_index(e.stamp, meta.del) {
+                    Some(i) if i <= l.len() => {
+                        let v = meta
+                            .list
+                            .elems
+                            .get(&e.stamp)
+                            .and_then(|x| x.value.as_ref())
+                            .map_or_else(|| value.clone(), |(_, v)| v.clone());
+                        l.insert(i, v);
+                    }
+                    Some(_) => full = true,
+                    None => {}
+                },
+                Merged::Placed(_) => full = true,
+                _ => {
+                    // Value of an already placed element or an orphan: rebuild if visible.
+                    full = meta.list.visible_index(e.stamp, meta.del).is_some();
+                }
+            },
+            (Op::ListRemove { .. }, Value::List(l)) => {
+                if let Some(i) = removed_at {
+                    l.remove(i);
+                }
+            }
+            (Op::ListSet { id, .. }, Value::List(l)) => {
+                if let Some(i) = meta.list.visible_index(*id, meta.del) {
+                    match (
+                        l.get_mut(i),
+                        meta.list.elems.get(id).and_then(|x| x.value.as_ref()),
+                    ) {
+                        (Some(slot), Some((_, v))) => slot.clone_from(v),
+                        _ => full = true,
+                    }
+                }
+            }
+            (Op::Expire(_), _) => entry.expire_at = meta.expire_at(),
+            _ => full = true,
+        }
+        if full || entry.value.is_empty_collection() {
+            self.refresh(&e.key);
+        }
+    }
+
+    /// Rebuild a key's view from its CRDT state.
+    fn refresh(&mut self, key: &[u8]) {
+        let Some(meta) = self.meta.get(key) else {
+            self.remove_entry(key);
+            return;
+        };
+        let expire_at = meta.expire_at();
+        match meta.view() {
+            Some(v) => {
+                let e = self.insert_entry(key, v);
+                e.expire_at = expire_at;
+            }
+            None => {
+                self.remove_entry(key);
             }
         }
     }

@@ -115,40 +115,8 @@ fn line(out: &mut Vec<u8>, tag: u8, text: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// Format a double as redis-server 7.0 does in replies: C `%.17g`, with `inf` / `-inf`
-/// (and `nan` / `-nan` as glibc prints them). E.g. `1.1` → `1.1000000000000001`,
-/// `3.0` → `3`, `1e300` → `1.0000000000000001e+300`, `1e-5` → `1.0000000000000001e-05`.
-///
-/// (Redis 7.2+ switched to the shortest round-trip form; the Debian redis-server we test
-/// against is 7.0, and `%.17g` also round-trips exactly.)
+/// Format a double as redis-server 7.0 does in replies: C `%.17g`, `inf` / `-inf` (one
+/// implementation for RESP2 bulk scores and RESP3 doubles: [`crate::numfmt::fmt_double`]).
 pub fn format_double(d: f64) -> String {
-    if d.is_nan() {
-        return if d.is_sign_negative() { "-nan" } else { "nan" }.to_string();
-    }
-    if d.is_infinite() {
-        return if d > 0.0 { "inf" } else { "-inf" }.to_string();
-    }
-    // 17 significant digits, correctly rounded, exponent after rounding.
-    let sci = format!("{d:.16e}");
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (sci.as_str(), 0),
-    };
-    if !(-4..17).contains(&exp) {
-        let m = strip_zeros(mantissa);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{m}e{sign}{:02}", exp.unsigned_abs())
-    } else {
-        let decimals = usize::try_from(16 - exp).unwrap_or(0);
-        strip_zeros(&format!("{d:.decimals$}")).to_string()
-    }
-}
-
-/// `%g` trailing-zero removal: strip zeros after the point, then a bare point.
-fn strip_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
+    crate::numfmt::fmt_double(d)
 }

@@ -256,6 +256,8 @@ impl Scripting {
             return Reply::err(format!("ERR {}", crate::lua::error_text(&e)));
         }
         shard.keyspace_mut().start_undo();
+        let time_limit = self.engine.limits().time_ms;
+        crate::host::script_running(true, time_limit);
         let outcome = {
             let _entered = self.bridge.enter(shard, scx);
             self.engine.call(
@@ -263,6 +265,7 @@ impl Scripting {
                 MultiValue::from_iter([Value::Function(func.clone())]),
             )
         };
+        crate::host::script_running(false, time_limit);
         let reply = match outcome {
             Ok(results) => api::script_result(&results, sha),
             Err(ScriptError::Aborted(trip)) => {

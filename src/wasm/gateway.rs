@@ -33,6 +33,16 @@ impl JsGateway {
         }
     }
 
+    /// `setStatusBuffer(int32Array)`: the server's shared status of its workers, 4 elements per
+    /// worker `w` at `4*w`: kill request, script running, script start (`Date.now()` mod
+    /// 2^31), busy threshold ms (written by each worker's script budget, see
+    /// `setInterruptBuffer`). With it, `SCRIPT KILL` is answered here and commands for a
+    /// worker busy with a script get `BUSY`.
+    #[wasm_bindgen(js_name = setStatusBuffer)]
+    pub fn set_status_buffer(&mut self, buf: js_sys::Int32Array) {
+        self.gw.set_status(Box::new(SharedStatus(buf)));
+    }
+
     /// Parse a chunk read from the socket and plan every complete command.
     pub fn feed(&mut self, chunk: &[u8]) -> GatewayBatch {
         GatewayBatch {
@@ -189,5 +199,39 @@ pub fn route_command(argv: Array, partitions: u16) -> Result<JsValue, JsValue> {
         Route::Partition(p) => Ok(JsValue::from(p)),
         Route::Reply(crate::reply::Reply::Error(e)) => Err(reply_error(&e)),
         _ => Ok(JsValue::NULL),
+    }
+}
+
+/// [`session::WorkerStatus`] over the server's shared status buffer.
+struct SharedStatus(js_sys::Int32Array);
+
+impl SharedStatus {
+    fn load(&self, i: u32) -> i32 {
+        js_sys::Atomics::load(&self.0, i).unwrap_or(0)
+    }
+}
+
+impl session::WorkerStatus for SharedStatus {
+    fn busy(&self, w: u16) -> bool {
+        let base = 4 * u32::from(w);
+        if base + 3 >= self.0.length() || self.load(base + 1) == 0 {
+            return false;
+        }
+        let now = (js_sys::Date::now() % 2_147_483_648.0) as i64;
+        let ran = (now - i64::from(self.load(base + 2))).rem_euclid(2_147_483_648);
+        ran >= i64::from(self.load(base + 3))
+    }
+
+    fn kill_scripts(&self) -> bool {
+        let mut any = false;
+        let mut base = 0;
+        while base + 3 < self.0.length() {
+            if self.load(base + 1) != 0 {
+                let _ = js_sys::Atomics::store(&self.0, base, 1);
+                any = true;
+            }
+            base += 4;
+        }
+        any
     }
 }

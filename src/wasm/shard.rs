@@ -22,6 +22,18 @@ pub struct JsShard {
     lens: Vec<u32>,
 }
 
+impl JsShard {
+    /// The core shard (for the other binding files, e.g. effects).
+    pub(crate) fn core(&self) -> &CoreShard {
+        &self.shard
+    }
+
+    /// The core shard, mutable.
+    pub(crate) fn core_mut(&mut self) -> &mut CoreShard {
+        &mut self.shard
+    }
+}
+
 fn opt(options: &JsValue, name: &str) -> Option<JsValue> {
     if !options.is_object() {
         return None;

@@ -165,6 +165,47 @@ export const cases = [
     'ZUNION 2 a b WITHSCORES', 'ZINTER 2 a b', 'ZDIFF 2 b a WITHSCORES', 'ZRANGESTORE rs a 0 0', 'ZRANGE rs 0 -1',
   ) },
 
+  { name: 'zsets/setops-more', steps: steps(
+    'ZADD a 1.1 x 2 y 3 z', 'ZADD b 10 y 20 z 0.1 w', 'SADD s y q', 'ZADD c -inf x inf y',
+    'ZUNION 3 a b s WITHSCORES', 'ZINTER 2 a s WITHSCORES', 'ZUNION 2 a c WEIGHTS 0 1 WITHSCORES',
+    'ZUNION 2 c c WITHSCORES', 'ZINTER 3 a b a AGGREGATE MIN WITHSCORES', 'ZUNION 2 a b WEIGHTS 1.5 0x2 AGGREGATE SUM WITHSCORES',
+    'ZUNION 2 a b WEIGHTS 1', 'ZUNION 2 a b WEIGHTS 1 x', 'ZUNION 1 a AGGREGATE avg', 'ZUNIONSTORE d 1 a WITHSCORES',
+    'ZDIFF 1 a WEIGHTS 1', 'ZUNION x a', 'ZUNION -1 a', 'ZINTERCARD 2 a b', 'ZINTERCARD 2 a b LIMIT 1',
+    'ZINTERCARD 2 a b LIMIT -1', 'ZINTERCARD 0 a', 'ZINTERCARD 1 a WITHSCORES', 'SET str v', 'ZUNION 2 a str',
+    'ZINTERSTORE str 2 a b', 'TYPE str', 'ZRANGE str 0 -1 WITHSCORES', 'ZINTERSTORE str 2 a nokey', 'EXISTS str',
+    'ZDIFFSTORE d2 3 a b s', 'ZRANGE d2 0 -1 WITHSCORES', 'ZUNION 2 nokey nokey2',
+  ) },
+  { name: 'zsets/lex-rem-ranges', steps: steps(
+    'ZADD l 0 a 0 b 0 c 0 d 0 e', 'ZRANGEBYLEX l [b (e LIMIT 1 2', 'ZREVRANGEBYLEX l + - LIMIT 0 3', 'ZREVRANGEBYLEX l (d [a',
+    'ZRANGEBYLEX l - + WITHSCORES', 'ZRANGEBYLEX l a +', 'ZRANGEBYLEX l + -', 'ZRANGEBYLEX l [c [c', 'ZRANGEBYLEX l (c [c',
+    'ZLEXCOUNT l - +', 'ZLEXCOUNT l (a [d', 'ZLEXCOUNT l x +', 'ZLEXCOUNT nokey - +', 'ZRANGE l [b [d BYLEX REV',
+    'ZRANGE l [d [b BYLEX REV LIMIT 1 1', 'ZADD m 1 b 2 a 3 d 4 c', 'ZRANGEBYLEX m - (c', 'ZRANGEBYLEX m [a [c',
+    'ZREVRANGEBYLEX m [c -', 'ZLEXCOUNT m [a [c', 'ZREMRANGEBYLEX m [a [c', 'ZRANGE m 0 -1', 'ZREMRANGEBYLEX l (b +',
+    'ZRANGE l 0 -1', 'ZADD r 1 a 2 b 3 c 4 d 5 e', 'ZREMRANGEBYRANK r -2 -1', 'ZREMRANGEBYRANK r 5 10', 'ZREMRANGEBYRANK r x 1',
+    'ZREMRANGEBYSCORE r (1 2', 'ZREMRANGEBYSCORE r abc 2', 'ZREMRANGEBYSCORE nokey 0 1', 'ZRANGE r 0 -1 WITHSCORES',
+    'ZREMRANGEBYRANK r 0 -1', 'EXISTS r', 'SET s v', 'ZREMRANGEBYRANK s 0 1', 'ZREMRANGEBYRANK s a 1', 'ZLEXCOUNT s a b',
+    'ZLEXCOUNT s - +', 'ZRANGEBYSCORE s abc 1', 'ZRANGEBYSCORE s 0 1', 'ZREVRANGE l 0 1 LIMIT 0 1',
+    'ZRANGE l 0 1 LIMIT 0 -1', ['ZRANGEBYSCORE', 'l', '', '+inf'], ['ZRANGEBYSCORE', 'l', ' 0', '(1e400'],
+  ) },
+  { name: 'keys/copy-touch-expiretime', steps: steps(
+    'SET a 1', 'HSET h f v', 'COPY a b', 'GET b', 'COPY a b', 'COPY a b REPLACE', 'COPY a a', 'COPY nokey z', 'COPY a c DB 0',
+    'COPY a c DB x', 'COPY a c FOO', 'COPY h h2', 'HGETALL h2', 'TOUCH a b h nokey', 'TOUCH',
+    'EXPIRETIME a', 'PEXPIRETIME a', 'EXPIRETIME nokey', 'PEXPIRETIME nokey', 'EXPIREAT a 4102444800', 'EXPIRETIME a',
+    'PEXPIREAT a 4102444800123', 'PEXPIRETIME a', 'EXPIRETIME a', 'COPY a d', 'PEXPIRETIME d', 'SUBSTR a 0 -1', 'SUBSTR h 0 1',
+    'SUBSTR nokey 0 1', 'SUBSTR a x 1',
+  ) },
+  { name: 'strings/incrbyfloat-long-double', steps: steps(
+    'SET f 5000.5', 'INCRBYFLOAT f 5.1', 'INCRBYFLOAT f 1e-5', 'INCRBYFLOAT f -5005.60001', 'SET g 0', 'INCRBYFLOAT g 0x10',
+    'INCRBYFLOAT g 1e4000', 'INCRBYFLOAT g -1e4000', 'INCRBYFLOAT g 1e5000', 'INCRBYFLOAT g 9223372036854775807',
+    'INCRBYFLOAT g 0.3', 'SET h 18446744073709551615', 'INCRBYFLOAT h 1', 'HINCRBYFLOAT hh f 0.1', 'HINCRBYFLOAT hh f 0.2',
+    'HINCRBYFLOAT hh f 1e300', 'HINCRBYFLOAT hh f inf', 'HINCRBYFLOAT hh f 0x1p-3', 'INCRBYFLOAT g 1e',
+    ['INCRBYFLOAT', 'g', ' 1'],
+  ) },
+  { name: 'lists/error-order', steps: steps(
+    'SET s v', 'LSET s x y', 'LSET nokey x y', 'LINDEX s x', 'LINDEX nokey x', 'RPUSH l a b', 'LSET l x y', 'LINDEX l x',
+    'LSET l 5 y', 'LRANGE s x y', 'LTRIM s x 1', 'LREM s x a', 'LINSERT s MIDDLE a b',
+  ) },
+
   // ---------------------------------------------------------------- wrong types
   { name: 'errors/wrongtype', steps: steps(
     'SET s v', 'LPUSH l a', 'HSET h f v', 'SADD st m', 'ZADD z 1 m', 'GET l', 'INCR h', 'APPEND st x', 'LPUSH s x',

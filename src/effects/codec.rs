@@ -1,0 +1,638 @@
+//! Binary formats for effect batches, partition snapshots and version vectors.
+//!
+//! Hand-written (no serde): LEB128 varints, stamps delta-encoded inside a group, and a
+//! "same key as the previous effect" bit, which keeps the overhead per effect at ~4-6 bytes
+//! beyond key and value (measured in bench/effects.rs, docs/effects.md). Every format starts
+//! with a 3-byte magic and a version byte.
+//!
+//! ```text
+//! batch    := "MKE" 0x01 varint(ngroups) group*
+//! group    := varint(partition) varint(origin) stamp2(prev) stamp2(upto) varint(n) effect*
+//! stamp2   := varint(ms) varint(counter)                  (node = the group's origin)
+//! effect   := u8(head) varint(ms - previous ms) varint(counter) [bytes(key)] payload
+//!             head = op tag (0..=11) | 0x80 when the key equals the previous effect's key
+//! snapshot := "MKS" 0x01 varint(partition) vv varint(n) seffect*
+//! seffect  := u8(head) varint(node) varint(ms) varint(counter) [bytes(key)] payload
+//! vv       := varint(n) (varint(node) varint(ms) varint(counter))*   ("MKV" 0x01 vv alone)
+//! bytes    := varint(len) byte*
+//! payload  := Str: bytes | HashSet: bytes bytes | HashDel, SetAdd, SetRem, ZRem: bytes
+//!           | ZPut: bytes f64-le | ListInsert: ref bytes | ListRemove: ref
+//!           | ListSet: ref bytes | Delete: - | Expire: 0x00 | 0x01 zigzag-varint(ms)
+//! ref      := varint(counter << 1 | same-node) varint(ms) [varint(node) unless same-node]
+//! ```
+//!
+//! A group claims to hold **every** effect of `origin` in `partition` with a stamp in
+//! `(prev, upto]`; stamps strictly increase inside a group. Decoding checks everything
+//! (limits, tags, lengths against the remaining input, stamp order, `after < id` for list
+//! inserts, no NaN scores, no trailing bytes) before anything is applied, so a bad batch is
+//! rejected whole.
+
+use super::{Effect, EffectError, Op, Stamp};
+use std::collections::BTreeMap;
+
+/// Largest batch or snapshot accepted (bytes).
+pub const MAX_INPUT_BYTES: usize = 256 << 20;
+/// Format version written and accepted.
+pub const VERSION: u8 = 1;
+
+/// A version vector: origin node → highest stamp such that every effect of that origin
+/// stamped ≤ it has been applied.
+pub type VersionVector = BTreeMap<u64, Stamp>;
+
+/// A run of effects of one origin in one partition (see the module docs for the claim).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub partition: u16,
+    pub origin: u64,
+    pub prev: Stamp,
+    pub upto: Stamp,
+    pub effects: Vec<Effect>,
+}
+
+/// A partition snapshot: the CRDT state as effects, plus the version vector it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub partition: u16,
+    pub vv: VersionVector,
+    pub effects: Vec<Effect>,
+}
+
+// ---------------------------------------------------------------- writing
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_varint(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+fn put_ref(out: &mut Vec<u8>, s: Stamp, origin: Option<u64>) {
+    let same = origin == Some(s.node);
+    put_varint(out, (u64::from(s.c) << 1) | u64::from(same));
+    put_varint(out, s.ms);
+    if !same {
+        put_varint(out, s.node);
+    }
+}
+
+fn put_payload(out: &mut Vec<u8>, op: &Op, origin: Option<u64>) {
+    match op {
+        Op::Str(v) => put_bytes(out, v),
+        Op::HashSet { field, value } => {
+            put_bytes(out, field);
+            put_bytes(out, value);
+        }
+        Op::HashDel { field: m }
+        | Op::SetAdd { member: m }
+        | Op::SetRem { member: m }
+        | Op::ZRem { member: m } => put_bytes(out, m),
+        Op::ZPut { member, score } => {
+            put_bytes(out, member);
+            out.extend_from_slice(&score.to_le_bytes());
+        }
+        Op::ListInsert { after, value } => {
+            put_ref(out, *after, origin);
+            put_bytes(out, value);
+        }
+        Op::ListRemove { id } => put_ref(out, *id, origin),
+        Op::ListSet { id, value } => {
+            put_ref(out, *id, origin);
+            put_bytes(out, value);
+        }
+        Op::Delete => {}
+        Op::Expire(None) => out.push(0),
+        Op::Expire(Some(t)) => {
+            out.push(1);
+            put_varint(out, ((*t << 1) ^ (*t >> 63)) as u64);
+        }
+    }
+}
+
+fn put_vv(out: &mut Vec<u8>, vv: &VersionVector) {
+    put_varint(out, vv.len() as u64);
+    for (node, s) in vv {
+        put_varint(out, *node);
+        put_varint(out, s.ms);
+        put_varint(out, u64::from(s.c));
+    }
+}
+
+/// Incremental batch encoder.
+#[derive(Debug)]
+pub struct BatchWriter {
+    out: Vec<u8>,
+    groups: u64,
+    body: Vec<u8>,
+}
+
+impl Default for BatchWriter {
+    fn default() -> Self {
+        BatchWriter::new()
+    }
+}
+
+impl BatchWriter {
+    /// An empty batch.
+    pub fn new() -> BatchWriter {
+        BatchWriter {
+            out: Vec::new(),
+            groups: 0,
+            body: Vec::new(),
+        }
+    }
+
+    /// Append one group. Effects must all be of `origin` with strictly increasing stamps in
+    /// `(prev, upto]` (the caller guarantees it; the decoder checks it).
+    pub fn group<'a>(
+        &mut self,
+        partition: u16,
+        origin: u64,
+        prev: Stamp,
+        upto: Stamp,
+        effects: impl ExactSizeIterator<Item = &'a Effect>,
+    ) {
+        self.groups += 1;
+        let b = &mut self.body;
+        put_varint(b, u64::from(partition));
+        put_varint(b, origin);
+        put_varint(b, prev.ms);
+        put_varint(b, u64::from(prev.c));
+        put_varint(b, upto.ms);
+        put_varint(b, u64::from(upto.c));
+        put_varint(b, effects.len() as u64);
+        let mut last_ms = prev.ms;
+        let mut last_key: Option<&[u8]> = None;
+        for e in effects {
+            let same_key = last_key == Some(e.key.as_slice());
+            b.push(e.op.tag() | if same_key { 0x80 } else { 0 });
+            put_varint(b, e.stamp.ms.saturating_sub(last_ms));
+            put_varint(b, u64::from(e.stamp.c));
+            last_ms = e.stamp.ms;
+            if !same_key {
+                put_bytes(b, &e.key);
+            }
+            put_payload(b, &e.op, Some(origin));
+            last_key = Some(e.key.as_slice());
+        }
+    }
+
+    /// Number of groups so far.
+    pub fn groups(&self) -> u64 {
+        self.groups
+    }
+
+    /// The encoded batch.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(b"MKE");
+        self.out.push(VERSION);
+        put_varint(&mut self.out, self.groups);
+        self.out.extend_from_slice(&self.body);
+        self.out
+    }
+}
+
+/// Encode groups as one batch.
+pub fn encode_batch(groups: &[Group]) -> Vec<u8> {
+    let mut w = BatchWriter::new();
+    for g in groups {
+        w.group(g.partition, g.origin, g.prev, g.upto, g.effects.iter());
+    }
+    w.finish()
+}
+
+/// Encode a snapshot.
+pub fn encode_snapshot<'a>(
+    partition: u16,
+    vv: &VersionVector,
+    effects: impl ExactSizeIterator<Item = &'a Effect>,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(b"MKS");
+    out.push(VERSION);
+    put_varint(&mut out, u64::from(partition));
+    put_vv(&mut out, vv);
+    put_varint(&mut out, effects.len() as u64);
+    let mut last_key: Option<&[u8]> = None;
+    for e in effects {
+        let same_key = last_key == Some(e.key.as_slice());
+        out.push(e.op.tag() | if same_key { 0x80 } else { 0 });
+        put_varint(&mut out, e.stamp.node);
+        put_varint(&mut out, e.stamp.ms);
+        put_varint(&mut out, u64::from(e.stamp.c));
+        if !same_key {
+            put_bytes(&mut out, &e.key);
+        }
+        put_payload(&mut out, &e.op, None);
+        last_key = Some(e.key.as_slice());
+    }
+    out
+}
+
+/// Encode a version vector (`"MKV" 0x01 vv`).
+pub fn encode_vv(vv: &VersionVector) -> Vec<u8> {
+    let mut out = b"MKV".to_vec();
+    out.push(VERSION);
+    put_vv(&mut out, vv);
+    out
+}
+
+// ---------------------------------------------------------------- reading
+
+fn bad(m: &str) -> EffectError {
+    EffectError::Malformed(m.to_string())
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> R<'a> {
+    fn new(b: &'a [u8], magic: &[u8; 3]) -> Result<R<'a>, EffectError> {
+        if b.len() > MAX_INPUT_BYTES {
+            return Err(bad("input too large"));
+        }
+        if b.get(..3) != Some(magic.as_slice()) {
+            return Err(bad("bad magic"));
+        }
+        match b.get(3) {
+            Some(&VERSION) => Ok(R { b, pos: 4 }),
+            Some(v) => Err(EffectError::Malformed(format!("unsupported version {v}"))),
+            None => Err(bad("truncated header")),
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.b.len().saturating_sub(self.pos)
+    }
+
+    fn u8(&mut self) -> Result<u8, EffectError> {
+        let v = *self.b.get(self.pos).ok_or_else(|| bad("truncated"))?;
+        self.pos += 1;
+        Ok(v)
+    }
+
+    fn varint(&mut self) -> Result<u64, EffectError> {
+        let mut v: u64 = 0;
+        for i in 0..10 {
+            let byte = self.u8()?;
+            if i == 9 && byte > 1 {
+                return Err(bad("varint overflow"));
+            }
+            v |= u64::from(byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(bad("varint too long"))
+    }
+
+    fn u32(&mut self) -> Result<u32, EffectError> {
+        u32::try_from(self.varint()?).map_err(|_| bad("counter out of range"))
+    }
+
+    fn count(&mut self, min_item_bytes: usize) -> Result<usize, EffectError> {
+        let n = usize::try_from(self.varint()?).map_err(|_| bad("count too large"))?;
+        if n.saturating_mul(min_item_bytes) > self.remaining() {
+            return Err(bad("count exceeds input"));
+        }
+        Ok(n)
+    }
+
+    fn bytes(&mut self) -> Result<Vec<u8>, EffectError> {
+        let n = usize::try_from(self.varint()?).map_err(|_| bad("length too large"))?;
+        if n > self.remaining() {
+            return Err(bad("length exceeds input"));
+        }
+        let v = self.b[self.pos..self.pos + n].to_vec();
+        self.pos += n;
+        Ok(v)
+    }
+
+    fn f64(&mut self) -> Result<f64, EffectError> {
+        let s = self
+            .b
+            .get(self.pos..self.pos + 8)
+            .ok_or_else(|| bad("truncated"))?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        self.pos += 8;
+        Ok(f64::from_le_bytes(a))
+    }
+
+    fn stamp_ref(&mut self, origin: Option<u64>) -> Result<Stamp, EffectError> {
+        let cs = self.varint()?;
+        let c = u32::try_from(cs >> 1).map_err(|_| bad("counter out of range"))?;
+        let ms = self.varint()?;
+        let node = match (cs & 1 == 1, origin) {
+            (true, Some(o)) => o,
+            (true, None) => return Err(bad("same-node ref outside a group")),
+            (false, _) => self.varint()?,
+        };
+        Ok(Stamp { ms, c, node })
+    }
+
+    fn partition(&mut self) -> Result<u16, EffectError> {
+        u16::try_from(self.varint()?).map_err(|_| bad("partition out of range"))
+    }
+
+    fn vv(&mut self) -> Result<VersionVector, EffectError> {
+        let n = self.count(3)?;
+        let mut vv = VersionVector::new();
+        for _ in 0..n {
+            let node = self.varint()?;
+            let ms = self.varint()?;
+            let c = self.u32()?;
+            if vv.insert(node, Stamp { ms, c, node }).is_some() {
+                return Err(bad("duplicate node in version vector"));
+            }
+        }
+        Ok(vv)
+    }
+
+    fn payload(&mut self, tag: u8, origin: Option<u64>, id: Stamp) -> Result<Op, EffectError> {
+        Ok(match tag {
+            0 => Op::Str(self.bytes()?),
+            1 => Op::HashSet {
+                field: self.bytes()?,
+                value: self.bytes()?,
+            },
+            2 => Op::HashDel {
+                field: self.bytes()?,
+            },
+            3 => Op::SetAdd {
+                member: self.bytes()?,
+            },
+            4 => Op::SetRem {
+                member: self.bytes()?,
+            },
+            5 => {
+                let member = self.bytes()?;
+                let score = self.f64()?;
+                if score.is_nan() {
+                    return Err(bad("NaN score"));
+                }
+                Op::ZPut { member, score }
+            }
+            6 => Op::ZRem {
+                member: self.bytes()?,
+            },
+            7 => {
+                let after = self.stamp_ref(origin)?;
+                if after >= id {
+                    return Err(bad("list insert after a later element"));
+                }
+                Op::ListInsert {
+                    after,
+                    value: self.bytes()?,
+                }
+            }
+            8 => Op::ListRemove {
+                id: self.stamp_ref(origin)?,
+            },
+            9 => Op::ListSet {
+                id: self.stamp_ref(origin)?,
+                value: self.bytes()?,
+            },
+            10 => Op::Delete,
+            11 => match self.u8()? {
+                0 => Op::Expire(None),
+                1 => {
+                    let z = self.varint()?;
+                    Op::Expire(Some(((z >> 1) as i64) ^ -((z & 1) as i64)))
+                }
+                _ => return Err(bad("bad expire flag")),
+            },
+            _ => return Err(bad("unknown op tag")),
+        })
+    }
+
+    fn end(&self) -> Result<(), EffectError> {
+        if self.remaining() != 0 {
+            return Err(bad("trailing bytes"));
+        }
+        Ok(())
+    }
+}
+
+/// Decode and validate a batch. Never panics; any defect rejects the whole batch.
+pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
+    let mut r = R::new(b, b"MKE")?;
+    let ngroups = r.count(7)?;
+    let mut groups = Vec::with_capacity(ngroups);
+    for _ in 0..ngroups {
+        let partition = r.partition()?;
+        let origin = r.varint()?;
+        let prev = Stamp {
+            ms: r.varint()?,
+            c: r.u32()?,
+            node: origin,
+        };
+        let upto = Stamp {
+            ms: r.varint()?,
+            c: r.u32()?,
+            node: origin,
+        };
+        if upto < prev {
+            return Err(bad("group upto before prev"));
+        }
+        let n = r.count(4)?;
+        let mut effects = Vec::with_capacity(n);
+        let mut last = prev;
+        let mut last_key: Option<Vec<u8>> = None;
+        for _ in 0..n {
+            let head = r.u8()?;
+            let tag = head & 0x7f;
+            let dms = r.varint()?;
+            let ms = last
+                .ms
+                .checked_add(dms)
+                .ok_or_else(|| bad("stamp overflow"))?;
+            let stamp = Stamp {
+                ms,
+                c: r.u32()?,
+                node: origin,
+            };
+            if stamp <= last || stamp > upto {
+                return Err(bad("stamps not increasing inside (prev, upto]"));
+            }
+            last = stamp;
+            let key = if head & 0x80 != 0 {
+                last_key
+                    .clone()
+                    .ok_or_else(|| bad("same-key flag on first effect"))?
+            } else {
+                r.bytes()?
+            };
+            let op = r.payload(tag, Some(origin), stamp)?;
+            last_key = Some(key.clone());
+            effects.push(Effect { stamp, key, op });
+        }
+        groups.push(Group {
+            partition,
+            origin,
+            prev,
+            upto,
+            effects,
+        });
+    }
+    r.end()?;
+    Ok(groups)
+}
+
+/// Decode and validate a snapshot.
+pub fn decode_snapshot(b: &[u8]) -> Result<Snapshot, EffectError> {
+    let mut r = R::new(b, b"MKS")?;
+    let partition = r.partition()?;
+    let vv = r.vv()?;
+    let n = r.count(4)?;
+    let mut effects = Vec::with_capacity(n);
+    let mut last_key: Option<Vec<u8>> = None;
+    for _ in 0..n {
+        let head = r.u8()?;
+        let node = r.varint()?;
+        let ms = r.varint()?;
+        let stamp = Stamp {
+            ms,
+            c: r.u32()?,
+            node,
+        };
+        let key = if head & 0x80 != 0 {
+            last_key
+                .clone()
+                .ok_or_else(|| bad("same-key flag on first effect"))?
+        } else {
+            r.bytes()?
+        };
+        let op = r.payload(head & 0x7f, None, stamp)?;
+        last_key = Some(key.clone());
+        effects.push(Effect { stamp, key, op });
+    }
+    r.end()?;
+    Ok(Snapshot {
+        partition,
+        vv,
+        effects,
+    })
+}
+
+/// Decode a version vector.
+pub fn decode_vv(b: &[u8]) -> Result<VersionVector, EffectError> {
+    let mut r = R::new(b, b"MKV")?;
+    let vv = r.vv()?;
+    r.end()?;
+    Ok(vv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Group> {
+        let s = |ms, c| Stamp::new(ms, c, 42);
+        vec![
+            Group {
+                partition: 3,
+                origin: 42,
+                prev: s(10, 0),
+                upto: s(20, 0),
+                effects: vec![
+                    Effect {
+                        stamp: s(11, 0),
+                        key: b"k".to_vec(),
+                        op: Op::Str(b"v".to_vec()),
+                    },
+                    Effect {
+                        stamp: s(11, 1),
+                        key: b"k".to_vec(),
+                        op: Op::Expire(Some(-5)),
+                    },
+                    Effect {
+                        stamp: s(12, 0),
+                        key: b"l".to_vec(),
+                        op: Op::ListInsert {
+                            after: Stamp::new(1, 2, 7),
+                            value: b"x".to_vec(),
+                        },
+                    },
+                    Effect {
+                        stamp: s(13, 0),
+                        key: b"l".to_vec(),
+                        op: Op::ListRemove { id: s(12, 0) },
+                    },
+                    Effect {
+                        stamp: s(14, 0),
+                        key: b"z".to_vec(),
+                        op: Op::ZPut {
+                            member: b"m".to_vec(),
+                            score: -1.5,
+                        },
+                    },
+                    Effect {
+                        stamp: s(20, 0),
+                        key: b"z".to_vec(),
+                        op: Op::Delete,
+                    },
+                ],
+            },
+            Group {
+                partition: SYSTEM,
+                origin: 1,
+                prev: Stamp::new(0, 0, 1),
+                upto: Stamp::new(0, 0, 1),
+                effects: vec![],
+            },
+        ]
+    }
+    const SYSTEM: u16 = super::super::SYSTEM_PARTITION;
+
+    #[test]
+    fn batch_roundtrip_and_every_truncation_is_rejected() {
+        let g = sample();
+        let bytes = encode_batch(&g);
+        assert_eq!(decode_batch(&bytes).unwrap(), g);
+        for n in 0..bytes.len() {
+            assert!(decode_batch(&bytes[..n]).is_err(), "prefix {n}");
+        }
+        let mut extra = bytes.clone();
+        extra.push(0);
+        assert!(decode_batch(&extra).is_err());
+    }
+
+    #[test]
+    fn snapshot_and_vv_roundtrip() {
+        let effects: Vec<Effect> = sample().remove(0).effects;
+        let mut vv = VersionVector::new();
+        vv.insert(42, Stamp::new(20, 0, 42));
+        let b = encode_snapshot(3, &vv, effects.iter());
+        let s = decode_snapshot(&b).unwrap();
+        assert_eq!((s.partition, &s.vv, &s.effects), (3, &vv, &effects));
+        assert_eq!(decode_vv(&encode_vv(&vv)).unwrap(), vv);
+        for n in 0..b.len() {
+            assert!(decode_snapshot(&b[..n]).is_err());
+        }
+    }
+
+    #[test]
+    fn hostile_inputs() {
+        // Huge counts and lengths do not allocate.
+        let mut b = b"MKE\x01".to_vec();
+        put_varint(&mut b, u64::MAX);
+        assert!(decode_batch(&b).is_err());
+        let mut b = b"MKE\x01\x01".to_vec();
+        b.extend_from_slice(&[0, 1, 0, 0, 5, 0, 1, 0, 1, 0]);
+        put_varint(&mut b, u64::MAX >> 1);
+        assert!(decode_batch(&b).is_err());
+        // Bad version, bad magic, varint overflow.
+        assert!(decode_batch(b"MKE\x02\x00").is_err());
+        assert!(decode_batch(b"XXX\x01\x00").is_err());
+        assert!(decode_batch(b"MKE\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f").is_err());
+        assert_eq!(decode_batch(b"MKE\x01\x00").unwrap(), vec![]);
+    }
+}

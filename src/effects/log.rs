@@ -1,0 +1,411 @@
+//! Replication state of a shard: per-partition version vectors, a bounded effect log,
+//! outgoing batches, catch-up (`effects_since`), snapshots and tombstone collection; and the
+//! [`Shard`] API over them.
+//!
+//! A version vector maps origin → stamp `s` meaning "every effect of that origin (in this
+//! partition) stamped ≤ `s` has been applied". A batch group claims to contain every effect
+//! of its origin in `(prev, upto]`; when `prev` ≤ the local entry, the effects are applied,
+//! logged and the entry advances to `upto`. Otherwise (a gap: an earlier batch was dropped or
+//! delayed) the effects are still applied — merging is idempotent — but neither logged nor
+//! counted; catch-up from a peer's log or a snapshot fills the gap later.
+//!
+//! A shard's own entry is reported as its HLC's last stamp (it holds all of its own effects
+//! up to its clock), so idle nodes keep advancing the vectors used for tombstone collection.
+
+use super::codec::{self, BatchWriter, Group, VersionVector};
+use super::{Effect, EffectError, SYSTEM_PARTITION};
+use crate::engine::Shard;
+use crate::hlc::Stamp;
+use crate::keyspace::is_system_key;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// Default number of effects kept in each partition's log.
+pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
+/// Default number of local effects kept for the next `take_effects`.
+pub const DEFAULT_OUTGOING_CAPACITY: usize = 100_000;
+
+#[derive(Debug, Clone, Default)]
+struct Partition {
+    vv: VersionVector,
+    /// Per origin: the log cannot serve effects at or below this stamp.
+    floor: VersionVector,
+    log: VecDeque<Arc<Effect>>,
+    /// Own effects up to this stamp were handed out by `take_effects` (or dropped).
+    sent: Stamp,
+}
+
+/// Replication state of one shard.
+#[derive(Debug, Clone)]
+pub struct Replication {
+    parts: BTreeMap<u16, Partition>,
+    outgoing: VecDeque<(u16, Arc<Effect>)>,
+    peers: BTreeMap<u64, BTreeMap<u16, VersionVector>>,
+    /// Effects kept per partition log.
+    pub log_capacity: usize,
+    /// Local effects kept until `take_effects` (older ones are dropped; peers catch up).
+    pub outgoing_capacity: usize,
+}
+
+impl Default for Replication {
+    fn default() -> Self {
+        Replication {
+            parts: BTreeMap::new(),
+            outgoing: VecDeque::new(),
+            peers: BTreeMap::new(),
+            log_capacity: DEFAULT_LOG_CAPACITY,
+            outgoing_capacity: DEFAULT_OUTGOING_CAPACITY,
+        }
+    }
+}
+
+fn at(vv: &VersionVector, origin: u64) -> Stamp {
+    vv.get(&origin).copied().unwrap_or(Stamp::new(0, 0, origin))
+}
+
+fn raise(vv: &mut VersionVector, origin: u64, s: Stamp) {
+    let e = vv.entry(origin).or_insert(Stamp::new(0, 0, origin));
+    if s > *e {
+        *e = s;
+    }
+}
+
+impl Replication {
+    fn part(&mut self, p: u16) -> &mut Partition {
+        self.parts.entry(p).or_default()
+    }
+
+    fn log(&mut self, p: u16, e: Arc<Effect>) {
+        let cap = self.log_capacity;
+        let part = self.part(p);
+        part.log.push_back(e);
+        while part.log.len() > cap {
+            if let Some(old) = part.log.pop_front() {
+                raise(&mut part.floor, old.stamp.node, old.stamp);
+            }
+        }
+    }
+}
+
+/// Key → partition for replication (system records: [`SYSTEM_PARTITION`]).
+fn partition_of(shard: &Shard, key: &[u8]) -> u16 {
+    if is_system_key(key) {
+        SYSTEM_PARTITION
+    } else {
+        shard.partition_map().partition_of_key(key)
+    }
+}
+
+impl Shard {
+    /// This shard's node id (origin of its effects).
+    pub fn node_id(&self) -> u64 {
+        self.ks.node_id()
+    }
+
+    /// Set the node id. Every node (every shard that accepts writes independently) needs a
+    /// distinct id; the default is derived from the seed.
+    pub fn set_node_id(&mut self, node: u64) {
+        self.ks.set_node_id(node);
+    }
+
+    /// Bound (ms) on how far ahead of local time a remote stamp may be (see [`crate::hlc`]).
+    pub fn set_max_drift_ms(&mut self, ms: u64) {
+        self.ks.hlc_mut().set_max_drift_ms(ms);
+    }
+
+    /// Replication settings and state.
+    pub fn replication_mut(&mut self) -> &mut Replication {
+        &mut self.repl
+    }
+
+    /// Move local effects from the keyspace outbox into the logs (not inside a script: its
+    /// effects leave together or, if it is aborted, not at all).
+    pub fn collect_effects(&mut self) {
+        if self.ks.undo_active() || self.ks.outbox_len() == 0 {
+            return;
+        }
+        let me = self.ks.node_id();
+        for e in self.ks.take_outbox() {
+            let p = partition_of(self, &e.key);
+            let e = Arc::new(e);
+            raise(&mut self.repl.part(p).vv, me, e.stamp);
+            self.repl.log(p, e.clone());
+            self.repl.outgoing.push_back((p, e));
+            if self.repl.outgoing.len() > self.repl.outgoing_capacity {
+                if let Some((dp, d)) = self.repl.outgoing.pop_front() {
+                    // Dropped: the next group of that partition must not claim it.
+                    let part = self.repl.part(dp);
+                    part.sent = part.sent.max(d.stamp);
+                }
+            }
+        }
+    }
+
+    /// Number of local effects waiting for [`Shard::take_effects`].
+    pub fn pending_effects(&mut self) -> usize {
+        self.collect_effects();
+        self.repl.outgoing.len()
+    }
+
+    /// The outgoing batch: every local effect since the previous call, one group per
+    /// partition, in order (a script's effects are contiguous). Always a valid batch (an
+    /// empty one when there is nothing to send).
+    pub fn take_effects(&mut self) -> Vec<u8> {
+        self.collect_effects();
+        let me = self.ks.node_id();
+        let mut by_part: BTreeMap<u16, Vec<Arc<Effect>>> = BTreeMap::new();
+        for (p, e) in self.repl.outgoing.drain(..) {
+            by_part.entry(p).or_default().push(e);
+        }
+        let mut w = BatchWriter::new();
+        for (p, effects) in by_part {
+            let part = self.repl.part(p);
+            let prev = part.sent.max(Stamp::new(0, 0, me));
+            let upto = effects.last().map_or(prev, |e| e.stamp);
+            part.sent = upto;
+            w.group(p, me, prev, upto, effects.iter().map(|e| e.as_ref()));
+        }
+        w.finish()
+    }
+
+    fn check_group_keys(
+        &self,
+        g_partition: u16,
+        keys: &mut dyn Iterator<Item = &[u8]>,
+    ) -> Result<(), EffectError> {
+        if g_partition != SYSTEM_PARTITION && !self.owns(g_partition) {
+            return Err(EffectError::Partition(format!(
+                "partition {g_partition} is not served by this shard"
+            )));
+        }
+        for k in keys {
+            if partition_of(self, k) != g_partition {
+                return Err(EffectError::Partition(format!(
+                    "key '{}' is not in partition {g_partition}",
+                    String::from_utf8_lossy(k)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply an incoming batch at local time `now_ms`. Validated whole before anything
+    /// changes: a malformed batch, a partition this shard does not own, a key outside its
+    /// group's partition or a stamp beyond the drift bound rejects it all. Returns the
+    /// number of effects in the batch.
+    pub fn apply_effects_at(&mut self, bytes: &[u8], now_ms: i64) -> Result<usize, EffectError> {
+        let groups = codec::decode_batch(bytes)?;
+        let mut max = Stamp::ZERO;
+        for g in &groups {
+            self.check_group_keys(g.partition, &mut g.effects.iter().map(|e| e.key.as_slice()))?;
+            max = max.max(g.upto);
+        }
+        let now = u64::try_from(now_ms).unwrap_or(0);
+        if max != Stamp::ZERO {
+            self.ks.hlc().check(max, now).map_err(EffectError::Drift)?;
+        }
+        self.collect_effects();
+        if max != Stamp::ZERO {
+            self.ks
+                .hlc_mut()
+                .recv(max, now)
+                .map_err(EffectError::Drift)?;
+        }
+        let mut n = 0;
+        for g in groups {
+            for e in &g.effects {
+                self.ks.merge_apply(e);
+            }
+            n += g.effects.len();
+            let cur = at(&self.repl.part(g.partition).vv, g.origin);
+            if g.prev <= cur {
+                for e in g.effects {
+                    if e.stamp > cur {
+                        self.repl.log(g.partition, Arc::new(e));
+                    }
+                }
+                raise(&mut self.repl.part(g.partition).vv, g.origin, g.upto);
+            }
+        }
+        Ok(n)
+    }
+
+    /// [`Shard::apply_effects_at`] at the host's current time.
+    pub fn apply_effects(&mut self, bytes: &[u8]) -> Result<usize, EffectError> {
+        self.apply_effects_at(bytes, crate::host::unix_ms() as i64)
+    }
+
+    /// The version vector of a partition (own entry = the HLC's last stamp).
+    pub fn version_vector(&mut self, partition: u16) -> VersionVector {
+        self.collect_effects();
+        let me = self.ks.node_id();
+        let last = self.ks.hlc().last();
+        let mut vv = self
+            .repl
+            .parts
+            .get(&partition)
+            .map(|p| p.vv.clone())
+            .unwrap_or_default();
+        raise(&mut vv, me, last);
+        vv
+    }
+
+    /// Partitions with replication state (owned partitions and the system partition).
+    pub fn replicated_partitions(&self) -> Vec<u16> {
+        let mut v: Vec<u16> = self.repl.parts.keys().copied().collect();
+        for p in 0..self.partition_map().count() {
+            if self.owns(p) && !v.contains(&p) {
+                v.push(p);
+            }
+        }
+        if !v.contains(&SYSTEM_PARTITION) {
+            v.push(SYSTEM_PARTITION);
+        }
+        v.sort_unstable();
+        v
+    }
+
+    /// A batch with every effect of `partition` a peer at version vector `vv` lacks, from the
+    /// log; [`EffectError::NeedSnapshot`] when the log no longer reaches back that far.
+    pub fn effects_since(
+        &mut self,
+        partition: u16,
+        vv: &VersionVector,
+    ) -> Result<Vec<u8>, EffectError> {
+        let mine = self.version_vector(partition);
+        let part = self.repl.parts.get(&partition).cloned().unwrap_or_default();
+        let mut groups = Vec::new();
+        for (&origin, &upto) in &mine {
+            let req = at(vv, origin);
+            if req >= upto {
+                continue;
+            }
+            if at(&part.floor, origin) > req {
+                return Err(EffectError::NeedSnapshot);
+            }
+            let effects: Vec<Effect> = part
+                .log
+                .iter()
+                .filter(|e| e.stamp.node == origin && e.stamp > req && e.stamp <= upto)
+                .map(|e| Effect::clone(e))
+                .collect();
+            groups.push(Group {
+                partition,
+                origin,
+                prev: req,
+                upto,
+                effects,
+            });
+        }
+        Ok(codec::encode_batch(&groups))
+    }
+
+    /// Snapshot of a partition's CRDT state with its version vector.
+    pub fn export_snapshot(&mut self, partition: u16) -> Vec<u8> {
+        let vv = self.version_vector(partition);
+        let pmap = self.partition_map();
+        let effects = self.ks.state_effects(|k| {
+            if is_system_key(k) {
+                partition == SYSTEM_PARTITION
+            } else {
+                pmap.partition_of_key(k) == partition
+            }
+        });
+        codec::encode_snapshot(partition, &vv, effects.iter())
+    }
+
+    /// Merge a snapshot (the same join as effects). Validated whole first. Returns the number
+    /// of state effects merged.
+    pub fn import_snapshot_at(&mut self, bytes: &[u8], now_ms: i64) -> Result<usize, EffectError> {
+        let snap = codec::decode_snapshot(bytes)?;
+        self.check_group_keys(
+            snap.partition,
+            &mut snap.effects.iter().map(|e| e.key.as_slice()),
+        )?;
+        let max = snap
+            .effects
+            .iter()
+            .map(|e| e.stamp)
+            .chain(snap.vv.values().copied())
+            .max()
+            .unwrap_or(Stamp::ZERO);
+        let now = u64::try_from(now_ms).unwrap_or(0);
+        if max != Stamp::ZERO {
+            self.ks.hlc().check(max, now).map_err(EffectError::Drift)?;
+        }
+        self.collect_effects();
+        if max != Stamp::ZERO {
+            self.ks
+                .hlc_mut()
+                .recv(max, now)
+                .map_err(EffectError::Drift)?;
+        }
+        for e in &snap.effects {
+            self.ks.merge_apply(e);
+        }
+        let part = self.repl.part(snap.partition);
+        for (&origin, &s) in &snap.vv {
+            if s > at(&part.vv, origin) {
+                raise(&mut part.floor, origin, s);
+                raise(&mut part.vv, origin, s);
+            }
+        }
+        Ok(snap.effects.len())
+    }
+
+    /// [`Shard::import_snapshot_at`] at the host's current time.
+    pub fn import_snapshot(&mut self, bytes: &[u8]) -> Result<usize, EffectError> {
+        self.import_snapshot_at(bytes, crate::host::unix_ms() as i64)
+    }
+
+    /// Record a peer's version vector for a partition (tombstone collection waits for every
+    /// known peer).
+    pub fn set_peer_version_vector(&mut self, peer: u64, partition: u16, vv: VersionVector) {
+        self.repl
+            .peers
+            .entry(peer)
+            .or_default()
+            .insert(partition, vv);
+    }
+
+    /// Forget a peer (it left the cluster for good).
+    pub fn remove_peer(&mut self, peer: u64) {
+        self.repl.peers.remove(&peer);
+    }
+
+    /// The stamp every known peer (and this shard) has passed for every known origin.
+    pub fn stable_stamp(&mut self, partition: u16) -> Stamp {
+        let mine = self.version_vector(partition);
+        let mut vvs = vec![mine];
+        for p in self.repl.peers.values() {
+            vvs.push(p.get(&partition).cloned().unwrap_or_default());
+        }
+        let origins: std::collections::BTreeSet<u64> =
+            vvs.iter().flat_map(|v| v.keys().copied()).collect();
+        let mut stable: Option<Stamp> = None;
+        for v in &vvs {
+            for o in &origins {
+                let s = v.get(o).copied().unwrap_or(Stamp::ZERO);
+                stable = Some(stable.map_or(s, |x| x.min(s)));
+            }
+        }
+        stable.unwrap_or(Stamp::ZERO)
+    }
+
+    /// Collect tombstones of a partition that every known peer has passed. Returns the number
+    /// of tombstones (and bare key states) dropped.
+    pub fn collect_garbage(&mut self, partition: u16) -> usize {
+        let stable = self.stable_stamp(partition);
+        if stable == Stamp::ZERO {
+            return 0;
+        }
+        let pmap = self.partition_map();
+        self.ks.collect_tombstones(stable, |k| {
+            if is_system_key(k) {
+                partition == SYSTEM_PARTITION
+            } else {
+                pmap.partition_of_key(k) == partition
+            }
+        })
+    }
+}

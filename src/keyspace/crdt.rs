@@ -1,0 +1,552 @@
+//! Per-key CRDT state behind the materialized keyspace view.
+//!
+//! A key's state is a product of join-semilattices, so merging effects is idempotent,
+//! commutative and associative by construction:
+//! - `del`: the key tombstone (max stamp of `Delete` effects); anything stamped ≤ `del` is dead;
+//! - `expiry`: LWW register `(stamp, Option<at_ms>)`;
+//! - one sub-state per type: string LWW register; hash/set/zset per-element LWW maps where a
+//!   removal is an element with a tombstone payload; a list RGA ([`Rga`]);
+//! - `type_ts[kind]`: max stamp ever merged into that type's sub-state.
+//!
+//! The **view** (what reads see) is a pure function of the state: the type whose `type_ts` is
+//! the highest among those above `del` is the key's type (concurrent writes of different types:
+//! the latest stamp wins); its live elements are the value (no live element → no key); expiry is
+//! the LWW expiry when stamped after `del`. Local writes always carry the highest stamp the
+//! node has seen, so their type wins locally, and a local type change first emits a key
+//! tombstone so that the old value's elements cannot resurface.
+//!
+//! LWW ties (equal stamps, only possible from a node that reuses stamps) are broken by the
+//! payload, so even then the outcome does not depend on delivery order.
+
+use super::{Hash, List, Set, Value, ZSet};
+use crate::effects::{Effect, Op};
+use crate::hlc::Stamp;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+
+/// Value kinds, in tie-break order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Str = 0,
+    Hash = 1,
+    Set = 2,
+    ZSet = 3,
+    List = 4,
+}
+
+impl Kind {
+    /// Kind of a materialized value.
+    pub fn of(v: &Value) -> Kind {
+        match v {
+            Value::Str(_) => Kind::Str,
+            Value::Hash(_) => Kind::Hash,
+            Value::Set(_) => Kind::Set,
+            Value::ZSet(_) => Kind::ZSet,
+            Value::List(_) => Kind::List,
+        }
+    }
+
+    /// Kind written by an op (`None` for `Delete` / `Expire`).
+    pub fn of_op(op: &Op) -> Option<Kind> {
+        Some(match op {
+            Op::Str(_) => Kind::Str,
+            Op::HashSet { .. } | Op::HashDel { .. } => Kind::Hash,
+            Op::SetAdd { .. } | Op::SetRem { .. } => Kind::Set,
+            Op::ZPut { .. } | Op::ZRem { .. } => Kind::ZSet,
+            Op::ListInsert { .. } | Op::ListRemove { .. } | Op::ListSet { .. } => Kind::List,
+            Op::Delete | Op::Expire(_) => return None,
+        })
+    }
+}
+
+/// `(stamp, payload)` LWW comparison: true when the new pair wins over the old one.
+fn wins(new: Stamp, old: Stamp, cmp: impl FnOnce() -> Ordering) -> bool {
+    match new.cmp(&old) {
+        Ordering::Greater => true,
+        Ordering::Less => false,
+        Ordering::Equal => cmp() == Ordering::Greater,
+    }
+}
+
+/// One list element of the RGA.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Elem {
+    /// The element this one was inserted after (`Some(ZERO)` = head); `None` while only a
+    /// remove/set for this id has arrived (the insert is still in flight).
+    pub after: Option<Stamp>,
+    /// LWW value (initially stamped with the element id).
+    pub value: Option<(Stamp, Vec<u8>)>,
+    /// Tombstone (max removal stamp).
+    pub removed: Option<Stamp>,
+    /// True once the element is in `seq` (its ancestors are all known).
+    pub placed: bool,
+}
+
+/// Replicated growable array: elements are identified by the stamp of their insert and
+/// inserted after an existing element; siblings are ordered newest first. `seq` is the
+/// linear order of every placed element, tombstones included (they stay as anchors).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rga {
+    pub elems: HashMap<Stamp, Elem>,
+    /// Inserts waiting for their `after` element: parent id → children ids.
+    orphans: HashMap<Stamp, Vec<Stamp>>,
+    pub seq: Vec<Stamp>,
+}
+
+impl Rga {
+    fn is_empty(&self) -> bool {
+        self.elems.is_empty()
+    }
+
+    fn live(&self, id: Stamp, del: Stamp) -> bool {
+        id > del
+            && self
+                .elems
+                .get(&id)
+                .is_some_and(|e| e.removed.is_none() && e.placed && e.value.is_some())
+    }
+
+    /// Id of the `index`-th visible element.
+    pub fn id_at(&self, index: usize, del: Stamp) -> Option<Stamp> {
+        self.seq
+            .iter()
+            .filter(|id| self.live(**id, del))
+            .nth(index)
+            .copied()
+    }
+
+    /// Visible index of a visible element.
+    pub fn visible_index(&self, id: Stamp, del: Stamp) -> Option<usize> {
+        if !self.live(id, del) {
+            return None;
+        }
+        let pos = self.seq.iter().position(|x| *x == id)?;
+        Some(
+            self.seq[..pos]
+                .iter()
+                .filter(|x| self.live(**x, del))
+                .count(),
+        )
+    }
+
+    /// The visible values in order.
+    pub fn values(&self, del: Stamp) -> List {
+        self.seq
+            .iter()
+            .filter(|id| self.live(**id, del))
+            .filter_map(|id| self.elems.get(id).and_then(|e| e.value.as_ref()))
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn place(&mut self, id: Stamp, after: Stamp) -> usize {
+        let mut pos = if after == Stamp::ZERO {
+            0
+        } else {
+            self.seq
+                .iter()
+                .position(|x| *x == after)
+                .map_or(self.seq.len(), |p| p + 1)
+        };
+        while pos < self.seq.len() && self.seq[pos] > id {
+            pos += 1;
+        }
+        self.seq.insert(pos, id);
+        if let Some(e) = self.elems.get_mut(&id) {
+            e.placed = true;
+        }
+        let mut placed = 1;
+        if let Some(children) = self.orphans.remove(&id) {
+            for c in children {
+                placed += self.place(c, id);
+            }
+        }
+        placed
+    }
+
+    /// Merge an insert. Returns (changed, number of elements placed).
+    fn insert(&mut self, id: Stamp, after: Stamp, value: &[u8]) -> (bool, usize) {
+        let e = self.elems.entry(id).or_insert(Elem {
+            after: None,
+            value: None,
+            removed: None,
+            placed: false,
+        });
+        let mut changed = false;
+        let newer = match &e.value {
+            None => true,
+            Some((s, v)) => wins(id, *s, || value.cmp(v)),
+        };
+        if newer {
+            e.value = Some((id, value.to_vec()));
+            changed = true;
+        }
+        if e.after.is_some() {
+            return (changed, 0);
+        }
+        e.after = Some(after);
+        let ready = after == Stamp::ZERO || self.elems.get(&after).is_some_and(|p| p.placed);
+        if ready {
+            (true, self.place(id, after))
+        } else {
+            self.orphans.entry(after).or_default().push(id);
+            (true, 0)
+        }
+    }
+
+    fn placeholder(&mut self, id: Stamp) -> &mut Elem {
+        self.elems.entry(id).or_insert(Elem {
+            after: None,
+            value: None,
+            removed: None,
+            placed: false,
+        })
+    }
+
+    fn remove(&mut self, id: Stamp, stamp: Stamp) -> bool {
+        let e = self.placeholder(id);
+        if e.removed.is_none_or(|r| stamp > r) {
+            e.removed = Some(stamp);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn set(&mut self, id: Stamp, stamp: Stamp, value: &[u8]) -> bool {
+        let e = self.placeholder(id);
+        let newer = match &e.value {
+            None => true,
+            Some((s, v)) => wins(stamp, *s, || value.cmp(v)),
+        };
+        if newer {
+            e.value = Some((stamp, value.to_vec()));
+        }
+        newer
+    }
+}
+
+/// The CRDT state of one key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyMeta {
+    pub del: Stamp,
+    pub expiry: (Stamp, Option<i64>),
+    pub type_ts: [Stamp; 5],
+    pub string: Option<(Stamp, Vec<u8>)>,
+    pub hash: BTreeMap<Vec<u8>, (Stamp, Option<Vec<u8>>)>,
+    pub set: BTreeMap<Vec<u8>, (Stamp, bool)>,
+    pub zset: BTreeMap<Vec<u8>, (Stamp, Option<f64>)>,
+    pub list: Rga,
+}
+
+/// What a merge did (for incremental view maintenance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merged {
+    /// Nothing changed.
+    No,
+    /// State changed.
+    Yes,
+    /// A list insert placed this many elements.
+    Placed(usize),
+}
+
+fn lww_map<V: Clone>(
+    map: &mut BTreeMap<Vec<u8>, (Stamp, V)>,
+    k: &[u8],
+    stamp: Stamp,
+    v: V,
+    cmp: impl FnOnce(&V, &V) -> Ordering,
+) -> bool {
+    match map.get_mut(k) {
+        Some(old) => {
+            if wins(stamp, old.0, || cmp(&v, &old.1)) {
+                *old = (stamp, v);
+                true
+            } else {
+                false
+            }
+        }
+        None => {
+            map.insert(k.to_vec(), (stamp, v));
+            true
+        }
+    }
+}
+
+fn cmp_opt_f64(a: &Option<f64>, b: &Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(y),
+        _ => a.is_some().cmp(&b.is_some()),
+    }
+}
+
+impl KeyMeta {
+    /// The winning type, if any type has anything stamped after the key tombstone.
+    pub fn winner(&self) -> Option<Kind> {
+        const KINDS: [Kind; 5] = [Kind::Str, Kind::Hash, Kind::Set, Kind::ZSet, Kind::List];
+        let mut best: Option<(Stamp, Kind)> = None;
+        for k in KINDS {
+            let t = self.type_ts[k as usize];
+            if t > self.del && best.is_none_or(|(b, _)| t >= b) {
+                best = Some((t, k));
+            }
+        }
+        best.map(|(_, k)| k)
+    }
+
+    /// The effective expiry.
+    pub fn expire_at(&self) -> Option<i64> {
+        if self.expiry.0 > self.del {
+            self.expiry.1
+        } else {
+            None
+        }
+    }
+
+    /// True when anything is stamped after the key tombstone (a write to the key would
+    /// need a tombstone first to start from an empty value).
+    pub fn has_content(&self) -> bool {
+        self.winner().is_some() || self.expiry.0 > self.del
+    }
+
+    /// True when the state holds nothing but (possibly) a key tombstone.
+    pub fn is_bare(&self) -> bool {
+        self.string.is_none()
+            && self.hash.is_empty()
+            && self.set.is_empty()
+            && self.zset.is_empty()
+            && self.list.is_empty()
+            && self.expiry.0 <= self.del
+    }
+
+    fn bump(&mut self, k: Kind, s: Stamp) {
+        let t = &mut self.type_ts[k as usize];
+        if s > *t {
+            *t = s;
+        }
+    }
+
+    /// Merge one effect into the state.
+    pub fn merge(&mut self, e: &Effect) -> Merged {
+        let s = e.stamp;
+        let yes = |b: bool| if b { Merged::Yes } else { Merged::No };
+        // Everything but list inserts (anchors for later elements) is dead at or below the
+        // key tombstone.
+        if s <= self.del && !matches!(e.op, Op::ListInsert { .. }) {
+            return Merged::No;
+        }
+        if let Some(k) = Kind::of_op(&e.op) {
+            self.bump(k, s);
+        }
+        match &e.op {
+            Op::Str(v) => {
+                let newer = match &self.string {
+                    None => true,
+                    Some((old, ov)) => wins(s, *old, || v.cmp(ov)),
+                };
+                if newer {
+                    self.string = Some((s, v.clone()));
+                }
+                yes(newer)
+            }
+            Op::HashSet { field, value } => yes(lww_map(
+                &mut self.hash,
+                field,
+                s,
+                Some(value.clone()),
+                |a, b| a.cmp(b),
+            )),
+            Op::HashDel { field } => yes(lww_map(&mut self.hash, field, s, None, |a, b| a.cmp(b))),
+            Op::SetAdd { member } => yes(lww_map(&mut self.set, member, s, true, |a, b| a.cmp(b))),
+            Op::SetRem { member } => yes(lww_map(&mut self.set, member, s, false, |a, b| a.cmp(b))),
+            Op::ZPut { member, score } => {
+                let score = if *score == 0.0 { 0.0 } else { *score };
+                yes(lww_map(&mut self.zset, member, s, Some(score), cmp_opt_f64))
+            }
+            Op::ZRem { member } => yes(lww_map(&mut self.zset, member, s, None, cmp_opt_f64)),
+            Op::ListInsert { after, value } => match self.list.insert(s, *after, value) {
+                (false, _) => Merged::No,
+                (true, 0) => Merged::Yes,
+                (true, n) => Merged::Placed(n),
+            },
+            Op::ListRemove { id } => yes(self.list.remove(*id, s)),
+            Op::ListSet { id, value } => yes(self.list.set(*id, s, value)),
+            Op::Delete => {
+                self.del = s;
+                self.purge();
+                Merged::Yes
+            }
+            Op::Expire(at) => {
+                let newer = wins(s, self.expiry.0, || {
+                    at.unwrap_or(i64::MIN)
+                        .cmp(&self.expiry.1.unwrap_or(i64::MIN))
+                });
+                if newer {
+                    self.expiry = (s, *at);
+                }
+                yes(newer)
+            }
+        }
+    }
+
+    /// Drop what the key tombstone made dead (list elements stay as anchors).
+    fn purge(&mut self) {
+        let del = self.del;
+        if self.string.as_ref().is_some_and(|(s, _)| *s <= del) {
+            self.string = None;
+        }
+        self.hash.retain(|_, (s, _)| *s > del);
+        self.set.retain(|_, (s, _)| *s > del);
+        self.zset.retain(|_, (s, _)| *s > del);
+        if self.expiry.0 <= del {
+            self.expiry = (Stamp::ZERO, None);
+        }
+    }
+
+    /// The materialized value (None: the key does not exist).
+    pub fn view(&self) -> Option<Value> {
+        let del = self.del;
+        let v = match self.winner()? {
+            Kind::Str => Value::Str(self.string.as_ref()?.1.clone()),
+            Kind::Hash => {
+                let h: Hash = self
+                    .hash
+                    .iter()
+                    .filter_map(|(f, (_, v))| v.as_ref().map(|v| (f.clone(), v.clone())))
+                    .collect();
+                Value::Hash(h)
+            }
+            Kind::Set => {
+                let st: Set = self
+                    .set
+                    .iter()
+                    .filter(|(_, (_, live))| *live)
+                    .map(|(m, _)| m.clone())
+                    .collect();
+                Value::Set(st)
+            }
+            Kind::ZSet => {
+                let mut z = ZSet::new();
+                for (m, (_, sc)) in &self.zset {
+                    if let Some(sc) = sc {
+                        z.put(m, *sc);
+                    }
+                }
+                Value::ZSet(z)
+            }
+            Kind::List => Value::List(self.list.values(del)),
+        };
+        (!v.is_empty_collection()).then_some(v)
+    }
+
+    /// Drop tombstones stamped ≤ `stable` (every peer has seen everything up to it).
+    /// Returns the number of tombstones dropped. List tombstones are kept: they anchor
+    /// elements that may still be inserted after them.
+    pub fn collect(&mut self, stable: Stamp) -> usize {
+        // The element carrying a type's max stamp is kept even when it is a tombstone: the
+        // winning type must stay derivable from the elements (snapshots re-derive it).
+        let before = self.hash.len() + self.set.len() + self.zset.len();
+        let [_, th, ts, tz, _] = self.type_ts;
+        self.hash
+            .retain(|_, (s, v)| v.is_some() || *s > stable || *s == th);
+        self.set
+            .retain(|_, (s, live)| *live || *s > stable || *s == ts);
+        self.zset
+            .retain(|_, (s, v)| v.is_some() || *s > stable || *s == tz);
+        before - (self.hash.len() + self.set.len() + self.zset.len())
+    }
+
+    /// The state as effects (snapshots): merging them into any replica joins this state.
+    pub fn to_effects(&self, key: &[u8], out: &mut Vec<Effect>) {
+        let mut push = |stamp: Stamp, op: Op| {
+            out.push(Effect {
+                stamp,
+                key: key.to_vec(),
+                op,
+            })
+        };
+        if self.del != Stamp::ZERO {
+            push(self.del, Op::Delete);
+        }
+        if self.expiry.0 != Stamp::ZERO {
+            push(self.expiry.0, Op::Expire(self.expiry.1));
+        }
+        if let Some((s, v)) = &self.string {
+            push(*s, Op::Str(v.clone()));
+        }
+        for (f, (s, v)) in &self.hash {
+            push(
+                *s,
+                match v {
+                    Some(v) => Op::HashSet {
+                        field: f.clone(),
+                        value: v.clone(),
+                    },
+                    None => Op::HashDel { field: f.clone() },
+                },
+            );
+        }
+        for (m, (s, live)) in &self.set {
+            let member = m.clone();
+            push(
+                *s,
+                if *live {
+                    Op::SetAdd { member }
+                } else {
+                    Op::SetRem { member }
+                },
+            );
+        }
+        for (m, (s, sc)) in &self.zset {
+            let member = m.clone();
+            push(
+                *s,
+                match sc {
+                    Some(score) => Op::ZPut {
+                        member,
+                        score: *score,
+                    },
+                    None => Op::ZRem { member },
+                },
+            );
+        }
+        let mut ids: Vec<&Stamp> = self.list.elems.keys().collect();
+        ids.sort();
+        for id in ids {
+            let Some(e) = self.list.elems.get(id) else {
+                continue;
+            };
+            match (&e.after, &e.value) {
+                (Some(after), Some((vs, v))) => {
+                    push(
+                        *id,
+                        Op::ListInsert {
+                            after: *after,
+                            value: v.clone(),
+                        },
+                    );
+                    if vs != id {
+                        push(
+                            *vs,
+                            Op::ListSet {
+                                id: *id,
+                                value: v.clone(),
+                            },
+                        );
+                    }
+                }
+                (None, Some((vs, v))) => push(
+                    *vs,
+                    Op::ListSet {
+                        id: *id,
+                        value: v.clone(),
+                    },
+                ),
+                _ => {}
+            }
+            if let Some(r) = e.removed {
+                push(r, Op::ListRemove { id: *id });
+            }
+        }
+    }
+}
