@@ -46,3 +46,6 @@ node --test test/server/
 
 step "differential: redis-server vs marekvs serve (one partition: standalone Redis semantics)"
 MAREKVS_CMD='node bin/marekvs.mjs serve --port {port} --partitions 1' node --test test/differential/
+
+step "scripting differential: redis-server 7.0 vs marekvs serve (documented Lua 5.4 differences asserted)"
+MAREKVS_CMD='node bin/marekvs.mjs serve --port {port} --partitions 1' node --test test/scripts/

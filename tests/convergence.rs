@@ -4,6 +4,7 @@
 //! batches they emit are delivered in random order, duplicated, delayed or dropped; clocks
 //! are skewed by seconds (some frozen). After a final catch-up (log when it reaches back,
 //! snapshot otherwise) every replica has the same DEBUG DIGEST and canonical dump.
+#![cfg(not(target_arch = "wasm32"))]
 
 use marekvs::effects::{codec, EffectError, Op, SYSTEM_PARTITION};
 use marekvs::engine::{CallCtx, Shard};

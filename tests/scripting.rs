@@ -132,11 +132,11 @@ fn script_error_texts() {
     let s = "local x = nil; return x.y";
     assert_eq!(
         eval(&mut sh, s),
-        err(&format!("ERR user_script:1: attempt to index a nil value (local 'x') script: {}, on @user_script:1.", sha(s)))
+        err(&format!("ERR user_script:1: attempt to index local 'x' (a nil value) script: {}, on @user_script:1.", sha(s)))
     );
     assert_eq!(
         eval(&mut sh, "return 1 +"),
-        err("ERR Error compiling script (new function): user_script:1: unexpected symbol near <eof>")
+        err("ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'")
     );
     let s = "error({err='MY custom'})";
     assert_eq!(
@@ -187,7 +187,7 @@ fn script_error_texts() {
     let s = "local t = {}\nt.x.y = 1";
     assert_eq!(
         eval(&mut sh, s),
-        err(&format!("ERR user_script:2: attempt to index a nil value (field 'x') script: {}, on @user_script:2.", sha(s)))
+        err(&format!("ERR user_script:2: attempt to index field 'x' (a nil value) script: {}, on @user_script:2.", sha(s)))
     );
     // redis-server 7.0 crashes on this one (segfault); here it is an error reply.
     let r = eval(&mut sh, "error({foo='bar'})");

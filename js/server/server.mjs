@@ -36,6 +36,10 @@ export async function startServer(opts = {}) {
   const owner = new Uint16Array(partitions);
   for (let p = 0; p < partitions; p++) owner[p] = p % shards;
 
+  // Shared status, 4 int32 per worker (kill request, script running, start, busy threshold):
+  // workers' script budgets write it; connections read it to answer BUSY and SCRIPT KILL.
+  const status = new SharedArrayBuffer(16 * shards);
+  const statusView = new Int32Array(status);
   const workers = [];
   const jobs = new Map(); // job id → { conn, entry, w }
   let nextJob = 1;
@@ -45,7 +49,7 @@ export async function startServer(opts = {}) {
     const owned = [];
     for (let p = 0; p < partitions; p++) if (owner[p] === i) owned.push(p);
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-      workerData: { partitions, owned, seed: i + 1, index: i },
+      workerData: { partitions, owned, seed: i + 1, index: i, status },
     });
     const w = { worker, queue: [], queued: 0, index: i };
     workers.push(w);
@@ -239,7 +243,9 @@ export async function startServer(opts = {}) {
   }
 
   const server = net.createServer({ noDelay: true }, (socket) => {
-    const conn = { socket, gw: new Gateway(owner, shards, nextClientId++), queue: [], closed: false, paused: false };
+    const gw = new Gateway(owner, shards, nextClientId++);
+    gw.setStatusBuffer(statusView);
+    const conn = { socket, gw, queue: [], closed: false, paused: false };
     conns.add(conn);
     socket.on('data', (chunk) => onData(conn, chunk));
     socket.on('drain', () => drain(conn));

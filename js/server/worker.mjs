@@ -1,10 +1,15 @@
 // A shard worker of `marekvs serve`: one wasm Shard owning a share of the partitions. It runs
 // the batches the connections' Gateways build (see server.mjs) and answers RESP bytes.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Shard } from '../node.mjs';
+import { Shard, setInterruptBuffer } from '../node.mjs';
 
-const { partitions, owned, seed, index } = workerData;
-const shard = new Shard({ partitions, owned, seed });
+const { partitions, owned, seed, index, status } = workerData;
+// MAREKVS_SCRIPT_TIME_LIMIT_MS sets the scripts' deadline (CONFIG SET lua-time-limit too).
+const limit = Number(process.env.MAREKVS_SCRIPT_TIME_LIMIT_MS);
+const shard = new Shard({ partitions, owned, seed, ...(limit >= 1 ? { scriptTimeLimitMs: limit } : {}) });
+// This worker's 4 elements of the server's shared status (kill request, script running,
+// start, busy threshold): the script budget publishes into it and polls the kill request.
+if (status) setInterruptBuffer(new Int32Array(status, 16 * index, 4));
 
 // Active expiry: a bounded sweep ten times a second, like Redis's hz 10.
 const expiry = setInterval(() => {

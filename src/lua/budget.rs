@@ -10,6 +10,9 @@
 //! - Once tripped, the hook is re-armed to fire on *every* instruction of every thread that runs
 //!   and raises again each time: a `pcall` may catch one raise, but the very next instruction
 //!   outside it raises again, until the error reaches the host.
+//! - Native code that runs no VM instructions for a long time (the pattern matcher of
+//!   `string.find`/`match`/`gmatch`/`gsub`, see `super::patterns_lua`) polls the budget itself
+//!   through [`check_from_c`], which also counts its work toward the frozen-clock estimate.
 //!
 //! Lua's C-call limit (200 nested C calls) and stack limit turn runaway recursion into ordinary
 //! Lua errors; they never reach the host's own stack limits.
@@ -47,6 +50,9 @@ pub struct Budget {
     started_ms: f64,
     deadline_ms: f64,
     ticks: u64,
+    /// Work reported by [`check_from_c`], counted like VM instructions.
+    extra_work: u64,
+    armed: bool,
     tripped: Option<Trip>,
     kill_requested: bool,
     now: fn() -> f64,
@@ -73,6 +79,8 @@ impl Budget {
             started_ms: 0.0,
             deadline_ms: f64::INFINITY,
             ticks: 0,
+            extra_work: 0,
+            armed: false,
             tripped: None,
             kill_requested: false,
             now,
@@ -115,6 +123,8 @@ impl Budget {
         self.tripped = None;
         self.kill_requested = false;
         self.ticks = 0;
+        self.extra_work = 0;
+        self.armed = true;
         self.started_ms = (self.now)();
         self.deadline_ms = self.started_ms + time_ms;
         self.limit = self.used.saturating_add(memory);
@@ -132,6 +142,7 @@ impl Budget {
     pub fn disarm(&mut self) -> Option<Trip> {
         self.limit = usize::MAX;
         self.deadline_ms = f64::INFINITY;
+        self.armed = false;
         unsafe { ffi::lua_sethook(self.main_thread, None, 0, 0) };
         self.tripped.take()
     }
@@ -149,6 +160,19 @@ impl Budget {
     fn trip(&mut self, why: Trip) {
         if self.tripped.is_none() {
             self.tripped = Some(why);
+        }
+    }
+
+    /// Trips the budget if the script was asked to stop or its deadline passed (by the clock
+    /// or by the instruction estimate).
+    fn poll(&mut self) {
+        let instructions = self.ticks as f64 * HOOK_EVERY as f64 + self.extra_work as f64;
+        let by_clock = (self.now)() - self.started_ms;
+        let by_count = instructions / ASSUMED_INSTRUCTIONS_PER_MS;
+        if self.kill_requested || crate::host::interrupt_requested() {
+            self.trip(Trip::Killed);
+        } else if by_clock.max(by_count) >= self.deadline_ms - self.started_ms {
+            self.trip(Trip::Time);
         }
     }
 
@@ -201,25 +225,55 @@ unsafe extern "C-unwind" fn budget_hook(l: *mut ffi::lua_State, _ar: *mut ffi::l
     let Some(b) = budget_of(l) else { return };
     if b.tripped.is_none() {
         b.ticks += 1;
-        let by_clock = (b.now)() - b.started_ms;
-        let by_count = b.ticks as f64 * HOOK_EVERY as f64 / ASSUMED_INSTRUCTIONS_PER_MS;
-        if b.kill_requested || crate::host::interrupt_requested() {
-            b.trip(Trip::Killed);
-        } else if by_clock.max(by_count) >= b.deadline_ms - b.started_ms {
-            b.trip(Trip::Time);
-        }
+        b.poll();
     }
     let Some(why) = b.tripped else { return };
-    // From now on every instruction of this thread and of the main thread raises.
+    raise_every_instruction(l, b);
+    let msg = abort_message(why);
+    ffi::lua_pushlstring(l, msg.as_ptr() as *const _, msg.len());
+    ffi::lua_error(l);
+}
+
+/// From now on every instruction of thread `l` and of the main thread raises.
+unsafe fn raise_every_instruction(l: *mut ffi::lua_State, b: &Budget) {
     ffi::lua_sethook(l, Some(budget_hook), ffi::LUA_MASKCOUNT, 1);
     if l != b.main_thread {
         ffi::lua_sethook(b.main_thread, Some(budget_hook), ffi::LUA_MASKCOUNT, 1);
     }
-    let msg: &[u8] = match why {
-        Trip::Time => b"script aborted: time limit exceeded\0",
-        Trip::Memory => b"script aborted: memory limit exceeded\0",
-        Trip::Killed => b"script aborted: killed by SCRIPT KILL\0",
-    };
-    ffi::lua_pushstring(l, msg.as_ptr() as *const _);
-    ffi::lua_error(l);
+}
+
+/// The error a tripped budget raises.
+fn abort_message(why: Trip) -> &'static str {
+    match why {
+        Trip::Time => "script aborted: time limit exceeded",
+        Trip::Memory => "script aborted: memory limit exceeded",
+        Trip::Killed => "script aborted: killed by SCRIPT KILL",
+    }
+}
+
+/// Polls the budget of the state `l` belongs to from a C function that runs for long without
+/// executing VM instructions (so the count hook cannot fire), e.g. the pattern matcher of
+/// `super::patterns_lua` (it is a [`super::patterns_lua::BudgetCheck`]). `work` counts what
+/// was done since the previous poll, like that many VM instructions, toward the frozen-clock
+/// estimate.
+///
+/// Returns `None` to go on, or the message the caller must raise (plain, as the hook raises
+/// it): the budget is tripped, and the hook now fires on every instruction, so a `pcall`
+/// around the caller cannot swallow the abort. Does nothing while the budget is not armed or
+/// when the state has no budget.
+///
+/// # Safety
+/// `l` is a live thread of a state; call it from a C function running on that thread.
+pub unsafe fn check_from_c(l: *mut ffi::lua_State, work: u64) -> Option<&'static str> {
+    let b = budget_of(l)?;
+    if !b.armed {
+        return None;
+    }
+    if b.tripped.is_none() {
+        b.extra_work = b.extra_work.saturating_add(work);
+        b.poll();
+    }
+    let why = b.tripped?;
+    raise_every_instruction(l, b);
+    Some(abort_message(why))
 }

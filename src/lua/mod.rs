@@ -4,6 +4,8 @@
 
 pub mod budget;
 pub mod libs;
+pub mod patterns;
+pub mod patterns_lua;
 mod render;
 
 use budget::{Budget, Trip};
@@ -187,6 +189,7 @@ impl Engine {
         redis.raw_set("sha1hex", self.lua.create_function(sha1hex)?)?;
         g.raw_set("redis", redis)?;
         libs::install(&self.lua)?;
+        patterns_lua::install(&self.lua, budget::check_from_c)?;
         Ok(())
     }
 }

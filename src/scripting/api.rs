@@ -246,13 +246,24 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
             if args.len() != 1 {
                 return raise("redis.set_repl() requires two arguments.");
             }
-            match args.front() {
-                Some(Value::Integer(0..=3)) => Ok(MultiValue::new()),
-                Some(Value::Number(n)) if (0.0..=3.0).contains(n) => Ok(MultiValue::new()),
-                _ => raise(
+            // Like Redis's lua_tonumber: anything that is not a number counts as 0.
+            let flags = match args.front() {
+                Some(Value::Integer(i)) => *i,
+                Some(Value::Number(n)) => *n as i64,
+                Some(Value::String(s)) => s
+                    .to_str()
+                    .ok()
+                    .and_then(|t| t.trim().parse::<f64>().ok())
+                    .map(|n| n as i64)
+                    .unwrap_or(0),
+                _ => 0,
+            };
+            if flags & !3 != 0 {
+                return raise(
                     "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
-                ),
+                );
             }
+            Ok(MultiValue::new())
         })?,
     )?;
 

@@ -139,10 +139,11 @@ impl Scripting {
             .set_environment(self.env.clone())
             .into_function()
             .map_err(|e| {
-                Reply::err(format!(
-                    "ERR Error compiling script (new function): {}",
-                    crate::lua::error_text(&e).replace(['\r', '\n'], " ")
-                ))
+                // Lua 5.4 prints the end-of-input token bare; 5.1 (Redis) quotes it.
+                let msg = crate::lua::error_text(&e)
+                    .replace(['\r', '\n'], " ")
+                    .replace("near <eof>", "near '<eof>'");
+                Reply::err(format!("ERR Error compiling script (new function): {msg}"))
             })?;
         Ok(Script { func, flags })
     }

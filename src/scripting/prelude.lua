@@ -24,8 +24,14 @@ G.gcinfo = function() return collectgarbage('count') // 1 end
 
 -- Errors raised by Rust-implemented functions arrive as mlua error objects; scripts see
 -- their message string, as they would see a C library's error in Redis.
+-- Lua 5.4 words variable information after the type ("attempt to index a nil value (local
+-- 'x')"); Redis scripts see 5.1's order ("attempt to index local 'x' (a nil value)").
+local gsub_ = string.gsub
 local function clean(e)
-  if type_(e) == 'userdata' then return plain(e) end
+  if type_(e) == 'userdata' then e = plain(e) end
+  if type_(e) == 'string' then
+    e = gsub_(e, "attempt to (.-) a (%a+) value %((%a+) '([^']*)'%)", "attempt to %1 %3 '%4' (a %2 value)")
+  end
   return e
 end
 
@@ -85,6 +91,10 @@ end
 G.rawset = function(t, k, v)
   if readonly[t] then error_('Attempt to modify a readonly table', 0) end
   return rawset_(t, k, v)
+end
+G.setmetatable = function(t, mt)
+  if readonly[t] then error_('Attempt to modify a readonly table', 0) end
+  return setmetatable_(t, mt)
 end
 
 -- The environment scripts run in: an empty proxy over G; G raises on unknown names.

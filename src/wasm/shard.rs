@@ -61,10 +61,12 @@ fn now() -> i64 {
 
 #[wasm_bindgen(js_class = Shard)]
 impl JsShard {
-    /// `new Shard({ partitions, owned, seed, bulkAs, errors, protocol })`, all optional:
-    /// `partitions` (1..=16384, default 1), `owned` (partition ids, default all), `seed`
-    /// (number, PRNG seed), `bulkAs` (`'string'` default | `'bytes'`), `errors` (`'throw'`
-    /// default | `'return'`), `protocol` (2 default | 3) for `command()`.
+    /// `new Shard({ partitions, owned, seed, bulkAs, errors, protocol, scriptTimeLimitMs,
+    /// scriptMemoryLimit })`, all optional: `partitions` (1..=16384, default 1), `owned`
+    /// (partition ids, default all), `seed` (number, PRNG seed), `bulkAs` (`'string'` default |
+    /// `'bytes'`), `errors` (`'throw'` default | `'return'`), `protocol` (2 default | 3) for
+    /// `command()`, `scriptTimeLimitMs` (a script's deadline, default 20; also `CONFIG SET
+    /// lua-time-limit`), `scriptMemoryLimit` (bytes a script may allocate, default 16 MiB).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsShard, JsError> {
         let parts = opt_u16(&options, "partitions", 1.0, 16384.0)?.unwrap_or(1);
@@ -127,8 +129,33 @@ impl JsShard {
             Some(3) => 3,
             _ => 2,
         };
+        let mut shard = CoreShard::new(pmap, owned, seed);
+        if let Some(v) = opt(&options, "scriptTimeLimitMs") {
+            match v.as_f64() {
+                Some(ms) if ms.is_finite() && ms >= 1.0 => {
+                    shard.config.lua_time_limit_ms = ms.min(u64::MAX as f64) as u64
+                }
+                _ => {
+                    return Err(JsError::new(
+                        "option 'scriptTimeLimitMs' must be a number of milliseconds >= 1",
+                    ))
+                }
+            }
+        }
+        if let Some(v) = opt(&options, "scriptMemoryLimit") {
+            match v.as_f64() {
+                Some(b) if b.is_finite() && b >= 1024.0 => {
+                    shard.script_limits.memory = b.min(usize::MAX as f64) as usize
+                }
+                _ => {
+                    return Err(JsError::new(
+                        "option 'scriptMemoryLimit' must be a number of bytes >= 1024",
+                    ))
+                }
+            }
+        }
         Ok(JsShard {
-            shard: CoreShard::new(pmap, owned, seed),
+            shard,
             ctx,
             session: RespSession::new(),
             bulk_bytes,
