@@ -30,8 +30,13 @@ fn main() {
     };
     let evalsha = vec![b"EVALSHA".to_vec(), sha, b"1".to_vec(), b"counter".to_vec()];
     let incr = vec![b"INCR".to_vec(), b"counter2".to_vec()];
-    per_call(&mut sh, &evalsha, 20_000);
-    let e = per_call(&mut sh, &evalsha, 200_000);
-    let i = per_call(&mut sh, &incr, 200_000);
+    // EVALSHA_N calls per round (default 200,000; smaller under valgrind).
+    let n: usize = std::env::var("EVALSHA_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    per_call(&mut sh, &evalsha, n / 10);
+    let e = per_call(&mut sh, &evalsha, n);
+    let i = per_call(&mut sh, &incr, n);
     println!("EVALSHA {e:.0} ns/call, INCR {i:.0} ns/call (same run)");
 }
