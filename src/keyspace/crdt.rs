@@ -22,6 +22,7 @@ use super::{Hash, List, Set, Value, ZSet};
 use crate::effects::{Effect, Op};
 use crate::hlc::Stamp;
 use std::cmp::Ordering;
+use std::collections::VecDeque;
 use std::collections::{BTreeMap, HashMap};
 
 /// Value kinds, in tie-break order.
@@ -90,7 +91,8 @@ pub struct Rga {
     pub elems: HashMap<Stamp, Elem>,
     /// Inserts waiting for their `after` element: parent id → children ids.
     orphans: HashMap<Stamp, Vec<Stamp>>,
-    pub seq: Vec<Stamp>,
+    /// A deque: pushes at either end (LPUSH/RPUSH) are O(1).
+    pub seq: VecDeque<Stamp>,
 }
 
 impl Rga {
@@ -106,27 +108,58 @@ impl Rga {
                 .is_some_and(|e| e.removed.is_none() && e.placed && e.value.is_some())
     }
 
-    /// Id of the `index`-th visible element.
-    pub fn id_at(&self, index: usize, del: Stamp) -> Option<Stamp> {
-        self.seq
-            .iter()
-            .filter(|id| self.live(**id, del))
-            .nth(index)
-            .copied()
+    /// Id of the `index`-th visible element; `visible` is the number of visible elements
+    /// (the view's length), so indexes in the back half are found from the back.
+    pub fn id_at(&self, index: usize, del: Stamp, visible: usize) -> Option<Stamp> {
+        if index >= visible {
+            return None;
+        }
+        let live = |id: &&Stamp| self.live(**id, del);
+        if index < visible / 2 {
+            self.seq.iter().filter(live).nth(index).copied()
+        } else {
+            self.seq
+                .iter()
+                .rev()
+                .filter(live)
+                .nth(visible - 1 - index)
+                .copied()
+        }
     }
 
-    /// Visible index of a visible element.
-    pub fn visible_index(&self, id: Stamp, del: Stamp) -> Option<usize> {
+    /// Position of `id` in `seq`, looking at both ends first (pushes and pops).
+    fn pos_of(&self, id: Stamp) -> Option<usize> {
+        if self.seq.back() == Some(&id) {
+            return self.seq.len().checked_sub(1);
+        }
+        if self.seq.front() == Some(&id) {
+            return Some(0);
+        }
+        self.seq.iter().position(|x| *x == id)
+    }
+
+    /// Visible index of a visible element; `visible` is the number of visible elements
+    /// counting `id` itself, so an element in the back half is counted from the back.
+    pub fn visible_index(&self, id: Stamp, del: Stamp, visible: usize) -> Option<usize> {
         if !self.live(id, del) {
             return None;
         }
-        let pos = self.seq.iter().position(|x| *x == id)?;
-        Some(
-            self.seq[..pos]
-                .iter()
+        let pos = self.pos_of(id)?;
+        if pos <= self.seq.len() / 2 {
+            Some(
+                self.seq
+                    .range(..pos)
+                    .filter(|x| self.live(**x, del))
+                    .count(),
+            )
+        } else {
+            let after = self
+                .seq
+                .range(pos + 1..)
                 .filter(|x| self.live(**x, del))
-                .count(),
-        )
+                .count();
+            visible.checked_sub(after + 1)
+        }
     }
 
     /// The visible values in order.
@@ -143,10 +176,7 @@ impl Rga {
         let mut pos = if after == Stamp::ZERO {
             0
         } else {
-            self.seq
-                .iter()
-                .position(|x| *x == after)
-                .map_or(self.seq.len(), |p| p + 1)
+            self.pos_of(after).map_or(self.seq.len(), |p| p + 1)
         };
         while pos < self.seq.len() && self.seq[pos] > id {
             pos += 1;

@@ -823,8 +823,9 @@ impl Keyspace {
         if index >= self.list_len(key) {
             return None;
         }
+        let visible = self.list_len(key);
         let m = self.meta.get(key)?;
-        m.list.id_at(index, m.del)
+        m.list.id_at(index, m.del, visible)
     }
 
     fn apply_local(&mut self, op: &WriteOp) -> bool {
@@ -986,6 +987,14 @@ impl Keyspace {
     /// does not depend on the current time. Idempotent, commutative and associative (see
     /// docs/effects.md). Returns true when the CRDT state changed.
     pub fn merge_apply(&mut self, e: &Effect) -> bool {
+        // The list view's length: lets list positions be counted from the nearer end.
+        let view_len = match self.entries.get(&e.key) {
+            Some(Entry {
+                value: Value::List(l),
+                ..
+            }) => l.len(),
+            _ => 0,
+        };
         let meta = match self.meta.get_mut(&e.key) {
             Some(m) => m,
             None => self.meta.entry(e.key.clone()).or_default(),
@@ -995,7 +1004,7 @@ impl Keyspace {
         // A list removal needs the element's visible index before it disappears.
         let removed_at = match &e.op {
             Op::ListRemove { id } if before == Some(Kind::List) => {
-                meta.list.visible_index(*id, del)
+                meta.list.visible_index(*id, del, view_len)
             }
             _ => None,
         };
@@ -1067,32 +1076,41 @@ impl Keyspace {
                 }
             }
             (Op::ListInsert { value, .. }, Value::List(l)) => match merged {
-                Merged::Placed(1) => match meta.list.visible_index(e.stamp, meta.del) {
-                    Some(i) if i <= l.len() => {
-                        let v = meta
-                            .list
-                            .elems
-                            .get(&e.stamp)
-                            .and_then(|x| x.value.as_ref())
-                            .map_or_else(|| value.clone(), |(_, v)| v.clone());
-                        l.insert(i, v);
+                Merged::Placed(1) => {
+                    match meta.list.visible_index(e.stamp, meta.del, l.len() + 1) {
+                        Some(i) if i <= l.len() => {
+                            let v = meta
+                                .list
+                                .elems
+                                .get(&e.stamp)
+                                .and_then(|x| x.value.as_ref())
+                                .map_or_else(|| value.clone(), |(_, v)| v.clone());
+                            l.insert(i, v);
+                        }
+                        Some(_) => full = true,
+                        None => {}
                     }
-                    Some(_) => full = true,
-                    None => {}
-                },
+                }
                 Merged::Placed(_) => full = true,
                 _ => {
                     // Value of an already placed element or an orphan: rebuild if visible.
-                    full = meta.list.visible_index(e.stamp, meta.del).is_some();
+                    full = meta
+                        .list
+                        .visible_index(e.stamp, meta.del, l.len() + 1)
+                        .is_some();
                 }
             },
-            (Op::ListRemove { .. }, Value::List(l)) => {
-                if let Some(i) = removed_at {
+            (Op::ListRemove { .. }, Value::List(l)) => match removed_at {
+                Some(i) if i < l.len() => {
                     l.remove(i);
                 }
-            }
+                // Not visible before (already removed, or an orphan): nothing to do; a
+                // position that does not fit the view means the view must be rebuilt.
+                Some(_) => full = true,
+                None => {}
+            },
             (Op::ListSet { id, .. }, Value::List(l)) => {
-                if let Some(i) = meta.list.visible_index(*id, meta.del) {
+                if let Some(i) = meta.list.visible_index(*id, meta.del, l.len()) {
                     match (
                         l.get_mut(i),
                         meta.list.elems.get(id).and_then(|x| x.value.as_ref()),
