@@ -4,6 +4,7 @@
 #
 #   bash bench/redis-benchmark.sh                 # -t set,get,incr,lpush,hset,zadd -P 16 -q
 #   BENCH_N=500000 BENCH_REPEAT=5 BENCH_ARGS='-r 100000' bash bench/redis-benchmark.sh
+#   BENCH_TESTS=evalsha bash bench/redis-benchmark.sh   # EVALSHA of return redis.call('INCR', KEYS[1])
 #
 # Needs the built package (bash scripts/build.sh) and Debian's redis-server/redis-benchmark.
 # Not a test: numbers depend on the machine and on what else runs on it.
@@ -32,6 +33,15 @@ for port in "$rport" "$mport"; do
 done
 
 run() { # port test → "TEST rps" lines
+  if [ "$2" = evalsha ]; then
+    # EVALSHA of `return redis.call('INCR', KEYS[1])`, loaded first on that server.
+    local sha
+    sha=$(redis-cli -p "$1" SCRIPT LOAD "return redis.call('INCR', KEYS[1])")
+    # shellcheck disable=SC2086
+    redis-benchmark -p "$1" -P 16 -q -n "$N" $EXTRA EVALSHA "$sha" 1 counter 2>/dev/null | tr '\r' '\n' |
+      sed -n 's/^\([A-Z_ ]*[A-Z]\)[^:]*: \([0-9.]*\) requests per second.*/\1 \2/p'
+    return
+  fi
   # shellcheck disable=SC2086
   redis-benchmark -p "$1" -t "$2" -P 16 -q -n "$N" $EXTRA 2>/dev/null | tr '\r' '\n' |
     sed -n 's/^\([A-Z_ ]*[A-Z]\)[^:]*: \([0-9.]*\) requests per second.*/\1 \2/p'
