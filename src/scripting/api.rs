@@ -96,6 +96,14 @@ unsafe extern "C-unwind" fn raising_call(l: *mut ffi::lua_State) -> c_int {
     top
 }
 
+/// `(RAISE, message)`: tells the [`raising`] wrapper to raise `message` as a string.
+fn raise_msg(lua: &Lua, raise: &Value, msg: &str) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_iter([
+        raise.clone(),
+        Value::String(lua.create_string(msg)?),
+    ]))
+}
+
 /// An `{err=...}` table.
 fn err_table(lua: &Lua, msg: &str) -> mlua::Result<Value> {
     let t = lua.create_table_with_capacity(0, 1)?;
@@ -173,12 +181,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     t.raw_set(
         "setresp",
         lua.create_function(move |lua, args: MultiValue| {
-            let raise = |m: &str| -> mlua::Result<MultiValue> {
-                Ok(MultiValue::from_iter([
-                    r.clone(),
-                    Value::String(lua.create_string(m)?),
-                ]))
-            };
+            let raise = |m: &str| raise_msg(lua, &r, m);
             if args.len() != 1 {
                 return raise("redis.setresp() requires one argument.");
             }
@@ -196,12 +199,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     t.raw_set(
         "log",
         lua.create_function(move |lua, args: MultiValue| {
-            let raise = |m: &str| -> mlua::Result<MultiValue> {
-                Ok(MultiValue::from_iter([
-                    r.clone(),
-                    Value::String(lua.create_string(m)?),
-                ]))
-            };
+            let raise = |m: &str| raise_msg(lua, &r, m);
             if args.len() < 2 {
                 return raise("redis.log() requires two arguments or more.");
             }
@@ -237,12 +235,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     t.raw_set(
         "set_repl",
         lua.create_function(move |lua, args: MultiValue| {
-            let raise = |m: &str| -> mlua::Result<MultiValue> {
-                Ok(MultiValue::from_iter([
-                    r.clone(),
-                    Value::String(lua.create_string(m)?),
-                ]))
-            };
+            let raise = |m: &str| raise_msg(lua, &r, m);
             if args.len() != 1 {
                 return raise("redis.set_repl() requires two arguments.");
             }
@@ -273,10 +266,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
         "sha1hex",
         lua.create_function(move |lua, args: MultiValue| {
             if args.len() != 1 {
-                return Ok(MultiValue::from_iter([
-                    r.clone(),
-                    Value::String(lua.create_string("wrong number of arguments")?),
-                ]));
+                return raise_msg(lua, &r, "wrong number of arguments");
             }
             let bytes = match args.front() {
                 Some(v) => arg_bytes(v).unwrap_or_default(),
