@@ -1,6 +1,6 @@
-import json
-cases = json.load(open('/tmp/libcases/redis.json'))
-prelude = open('/tmp/libcases/prelude.lua').read()
+import json, os
+here = os.path.dirname(os.path.abspath(__file__))
+cases = json.load(open(os.path.join(here, 'redis.json')))
 def raw(s):
     n = 1
     while ('"' + '#'*n) in s: n += 1
@@ -9,7 +9,7 @@ lines = []
 for c, v in cases:
     lines.append(f"    ({raw(c)}, {raw(v)}),")
 body = "\n".join(lines)
-head = open('/tmp/libcases/head.rs').read()
-out = head.replace('@@PRELUDE@@', raw(prelude)).replace('@@CASES@@', body).replace('@@COUNT@@', str(len(cases)))
-open('/work/main/tests/lua_libs.rs', 'w').write(out)
+head = open(os.path.join(here, 'head.rs')).read()
+out = head.replace('@@CASES@@', body).replace('@@COUNT@@', str(len(cases)))
+open(os.path.join(here, '..', 'lua_libs.rs'), 'w').write(out)
 print(len(cases))

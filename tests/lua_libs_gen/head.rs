@@ -13,7 +13,7 @@
 
 use mlua::{Lua, Value};
 
-const PRELUDE: &str = @@PRELUDE@@;
+const PRELUDE: &str = include_str!("lua_libs_gen/prelude.lua");
 
 /// (Lua expression, output of redis-server 7.0.15)
 const REDIS_CASES: &[(&str, &str)] = &[

@@ -1,5 +1,7 @@
-import subprocess, sys, json
-prelude = open('/tmp/libcases/prelude.lua').read()
+# Runs each case of cases.lua on a redis-server at port 6401:
+#   python3 run_redis.py cases.lua redis.json && python3 gen.py
+import subprocess, sys, json, os
+prelude = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'prelude.lua')).read()
 cases = [l.rstrip('\n') for l in open(sys.argv[1]) if l.strip() and not l.startswith('--')]
 out = []
 for c in cases:
