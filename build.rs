@@ -42,6 +42,9 @@ fn main() {
     let mut build = cc::Build::new();
     build
         .warnings(false)
+        // The VM is the hot path: optimize it for speed whatever the Rust profile's level
+        // (which may favour size).
+        .opt_level(3)
         // Our shims (setjmp.h) come before wasi-libc's headers.
         .include("csrc/include")
         .include(&lua_dir)
