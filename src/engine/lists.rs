@@ -2,7 +2,8 @@
 //! as an expired timeout when not); the server may add real blocking later.
 
 use super::{
-    arg, clamp_range, int_arg, is, syntax, CallCtx, CmdResult, Shard, ERR_INDEX, ERR_NO_KEY,
+    arg, clamp_range, int_arg, is, pop_count, syntax, CallCtx, CmdResult, Shard, ERR_INDEX,
+    ERR_NO_KEY,
 };
 use crate::keyspace::List;
 use crate::numfmt;
@@ -60,18 +61,7 @@ fn pop_one(sh: &mut Shard, key: &[u8], left: bool) -> Option<Vec<u8>> {
 
 fn pop(sh: &mut Shard, argv: &[Vec<u8>], left: bool) -> CmdResult {
     let key = arg(argv, 1);
-    let count = match argv.get(2) {
-        None => None,
-        Some(c) if argv.len() == 3 => {
-            let c = int_arg(c)
-                .map_err(|_| Reply::err("ERR value is out of range, must be positive"))?;
-            if c < 0 {
-                return Err(Reply::err("ERR value is out of range, must be positive"));
-            }
-            Some(usize::try_from(c).unwrap_or(usize::MAX))
-        }
-        Some(_) => return Err(syntax()),
-    };
+    let count = pop_count(argv)?;
     if list(sh, key)?.is_none() {
         return Ok(if count.is_some() {
             Reply::NilArray

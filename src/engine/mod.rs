@@ -484,6 +484,23 @@ pub(crate) fn key_positions(spec: &CommandSpec, argc: usize, argv: &[Vec<u8>]) -
     out
 }
 
+/// The optional `count` of SPOP / LPOP / RPOP / ZPOPMIN / ZPOPMAX (`argv[2]`, the last
+/// argument): `None` when absent; Redis's texts for a bad one.
+pub(crate) fn pop_count(argv: &[Vec<u8>]) -> Result<Option<usize>, Reply> {
+    match argv.get(2) {
+        None => Ok(None),
+        Some(c) if argv.len() == 3 => {
+            let c = int_arg(c)
+                .map_err(|_| Reply::err("ERR value is out of range, must be positive"))?;
+            if c < 0 {
+                return Err(Reply::err("ERR value is out of range, must be positive"));
+            }
+            Ok(Some(usize::try_from(c).unwrap_or(usize::MAX)))
+        }
+        Some(_) => Err(syntax()),
+    }
+}
+
 /// The keys a command would touch (for routers): resolves the command through the table.
 pub fn command_keys(argv: &[Vec<u8>]) -> Result<Vec<&[u8]>, Reply> {
     let spec = resolve(argv)?;
@@ -763,21 +780,51 @@ impl Shard {
         r
     }
 
+    /// [`Shard::execute`] for a command its caller already resolved (`redis.call` resolves
+    /// first to answer with the script-specific texts), so the table is searched once.
+    pub fn execute_resolved(
+        &mut self,
+        spec: &'static CommandSpec,
+        argv: &[Vec<u8>],
+        cx: &mut CallCtx,
+    ) -> Reply {
+        let r = self.run_resolved(spec, argv, cx);
+        self.collect_effects();
+        r
+    }
+
     fn execute_command(&mut self, argv: &[Vec<u8>], cx: &mut CallCtx) -> Reply {
+        match resolve(argv) {
+            Ok(spec) => self.run_resolved(spec, argv, cx),
+            Err(e) => {
+                self.count_command(cx);
+                e
+            }
+        }
+    }
+
+    fn count_command(&mut self, cx: &CallCtx) {
         self.ks.set_now(cx.now_ms);
         if self.started_ms.is_none() {
             self.started_ms = Some(cx.now_ms);
         }
         self.stats.commands_processed = self.stats.commands_processed.saturating_add(1);
-        let spec = match resolve(argv) {
-            Ok(s) => s,
-            Err(e) => return e,
-        };
+    }
+
+    fn run_resolved(
+        &mut self,
+        spec: &'static CommandSpec,
+        argv: &[Vec<u8>],
+        cx: &mut CallCtx,
+    ) -> Reply {
+        self.count_command(cx);
         if cx.in_script {
-            let parent_noscript = argv
-                .first()
-                .and_then(|n| lookup(n))
-                .is_some_and(|p| p.has(NOSCRIPT));
+            // A subcommand (`config|get`) inherits its container's `noscript`.
+            let parent_noscript = spec.name.contains('|')
+                && argv
+                    .first()
+                    .and_then(|n| lookup(n))
+                    .is_some_and(|p| p.has(NOSCRIPT));
             if spec.has(NOSCRIPT) || parent_noscript {
                 return Reply::err("ERR This Redis command is not allowed from script");
             }

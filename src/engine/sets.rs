@@ -2,8 +2,8 @@
 
 use super::hashes::{pick_indexes, random_count};
 use super::{
-    arg, cursor_arg, int_arg, is, scan_elements, scan_opts, scan_reply, syntax, CallCtx, CmdResult,
-    Shard,
+    arg, cursor_arg, int_arg, is, pop_count, scan_elements, scan_opts, scan_reply, syntax, CallCtx,
+    CmdResult, Shard,
 };
 use crate::keyspace::Set;
 use crate::reply::Reply;
@@ -76,18 +76,7 @@ pub(super) fn scard(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdR
 
 pub(super) fn spop(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let key = arg(argv, 1);
-    let count = match argv.get(2) {
-        None => None,
-        Some(c) if argv.len() == 3 => {
-            let c = int_arg(c)
-                .map_err(|_| Reply::err("ERR value is out of range, must be positive"))?;
-            if c < 0 {
-                return Err(Reply::err("ERR value is out of range, must be positive"));
-            }
-            Some(usize::try_from(c).unwrap_or(usize::MAX))
-        }
-        Some(_) => return Err(syntax()),
-    };
+    let count = pop_count(argv)?;
     let members: Vec<Vec<u8>> = match set(sh, key)? {
         None => {
             return Ok(match count {

@@ -1,8 +1,8 @@
 //! Sorted-set commands.
 
 use super::{
-    arg, clamp_range, cursor_arg, float_arg, int_arg, is, scan_elements, scan_opts, scan_reply,
-    syntax, CallCtx, CmdResult, Shard,
+    arg, clamp_range, cursor_arg, float_arg, int_arg, is, pop_count, scan_elements, scan_opts,
+    scan_reply, syntax, CallCtx, CmdResult, Shard,
 };
 use crate::keyspace::ZSet;
 use crate::numfmt;
@@ -793,18 +793,7 @@ pub(super) fn zrevrank(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> C
 
 fn zpop(sh: &mut Shard, cx: &CallCtx, argv: &[Vec<u8>], max: bool) -> CmdResult {
     let key = arg(argv, 1);
-    let count = match argv.get(2) {
-        None => None,
-        Some(c) if argv.len() == 3 => {
-            let c = int_arg(c)
-                .map_err(|_| Reply::err("ERR value is out of range, must be positive"))?;
-            if c < 0 {
-                return Err(Reply::err("ERR value is out of range, must be positive"));
-            }
-            Some(usize::try_from(c).unwrap_or(usize::MAX))
-        }
-        Some(_) => return Err(syntax()),
-    };
+    let count = pop_count(argv)?;
     let Some(z) = zset(sh, key)? else {
         return Ok(Reply::Array(Vec::new()));
     };

@@ -147,7 +147,8 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
                     }
                 }
             }
-            match crate::engine::resolve(&argv) {
+            let spec = match crate::engine::resolve(&argv) {
+                Ok(spec) => spec,
                 Err(Reply::Error(e)) if e.starts_with("ERR unknown command") => {
                     return fail(err_table(
                         lua,
@@ -160,13 +161,13 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
                         "ERR Wrong number of args calling Redis command from script",
                     )?)
                 }
-                _ => {}
-            }
+                Err(other) => return fail(reply_to_lua(lua, &other, 2)?),
+            };
             let resp = b.resp.get();
             let reply = b
                 .with(|shard, cx| {
                     cx.proto = resp;
-                    shard.execute(&argv, cx)
+                    shard.execute_resolved(spec, &argv, cx)
                 })
                 .unwrap_or_else(|| Reply::err("ERR redis.call is only available inside a script"));
             if let Reply::Error(e) = &reply {
