@@ -884,10 +884,7 @@ mod tests {
         encode_command(&[b"EVAL".as_slice(), script.as_bytes(), b"0"], &mut input);
         let (out, _) = run(&mut gw, &mut shards, &input);
         assert_eq!(out, b":42\r\n");
-        let sha = {
-            use sha1::Digest;
-            crate::lua::hex(&sha1::Sha1::digest(script.as_bytes()))
-        };
+        let sha = { crate::lua::sha1_hex(script.as_bytes()) };
         let mut input = Vec::new();
         for k in ["a", "b", "c", "d", "e", "f"] {
             encode_command(

@@ -197,7 +197,6 @@ impl Engine {
 /// `redis.sha1hex(s)`: the lowercase hex SHA1 of a string (Redis raises on a wrong argument
 /// count).
 fn sha1hex(_: &Lua, args: MultiValue) -> mlua::Result<String> {
-    use sha1::{Digest, Sha1};
     if args.len() != 1 {
         return Err(mlua::Error::runtime("wrong number of arguments"));
     }
@@ -209,7 +208,13 @@ fn sha1hex(_: &Lua, args: MultiValue) -> mlua::Result<String> {
         }
         _ => Vec::new(),
     };
-    Ok(hex(&Sha1::digest(&bytes)))
+    Ok(sha1_hex(&bytes))
+}
+
+/// Lowercase hex SHA1 (script cache keys, `redis.sha1hex`).
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    use sha1::{Digest, Sha1};
+    hex(&Sha1::digest(bytes))
 }
 
 /// Lowercase hex of bytes.

@@ -55,8 +55,14 @@ fn render_float(n: f64) -> String {
     }
 }
 
-/// C's `%.{precision}g` for finite numbers.
+/// C's `printf("%.<precision>g", n)` (glibc output, including `inf`, `-inf`, `nan`, `-nan`).
 pub fn format_g(n: f64, precision: usize) -> String {
+    if n.is_nan() {
+        return if n.is_sign_negative() { "-nan" } else { "nan" }.to_string();
+    }
+    if n.is_infinite() {
+        return if n < 0.0 { "-inf" } else { "inf" }.to_string();
+    }
     let p = precision.max(1);
     let sci = format!("{:.*e}", p - 1, n);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));

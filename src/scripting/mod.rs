@@ -29,11 +29,8 @@ pub fn script_record_name(sha: &str) -> Vec<u8> {
     format!("script:{sha}").into_bytes()
 }
 
-/// Lowercase hex SHA1.
-pub fn sha1_hex(body: &[u8]) -> String {
-    use sha1::{Digest, Sha1};
-    crate::lua::hex(&Sha1::digest(body))
-}
+/// Lowercase hex SHA1 (the script cache key).
+pub use crate::lua::sha1_hex;
 
 struct Script {
     func: Function,

@@ -18,7 +18,8 @@
 //! The configuration (`encode_max_depth` etc.) lives with the module table, as in Redis: a
 //! script that changes it changes it for the later scripts of the same engine.
 
-use super::{arg_error, check_bytes, check_integer, fmt_g, func, strtod, typename, MAX_OUTPUT};
+use super::{arg_error, check_bytes, check_integer, func, strtod, typename, MAX_OUTPUT};
+use crate::lua::format_g as fmt_g;
 use mlua::{Function, LightUserData, Lua, MultiValue, Table, Value};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -176,40 +176,6 @@ pub(crate) fn number_value(d: f64) -> Value {
     }
 }
 
-/// C's `printf("%.<prec>g", v)` (glibc output, including `inf`, `-inf`, `nan`, `-nan`).
-pub(crate) fn fmt_g(v: f64, prec: usize) -> String {
-    if v.is_nan() {
-        return if v.is_sign_negative() { "-nan" } else { "nan" }.to_string();
-    }
-    if v.is_infinite() {
-        return if v < 0.0 { "-inf" } else { "inf" }.to_string();
-    }
-    let p = prec.max(1);
-    // Scientific form with p significant digits decides the exponent after rounding.
-    let sci = format!("{:.*e}", p - 1, v);
-    let (mant, exp) = match sci.split_once('e') {
-        Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap_or(0)),
-        None => (sci.clone(), 0),
-    };
-    if exp < -4 || exp >= p as i32 {
-        let mant = strip_zeros(&mant);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mant}e{sign}{:02}", exp.unsigned_abs())
-    } else {
-        let decimals = (p as i32 - 1 - exp).max(0) as usize;
-        strip_zeros(&format!("{:.*}", decimals, v))
-    }
-}
-
-/// Drops trailing zeros of a fraction (and a trailing `.`), as `%g` does.
-fn strip_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
 /// C's `strtod` on the start of `s` (no leading spaces accepted here): the value and the number
 /// of bytes consumed (0 when nothing parses). Accepts decimal and hexadecimal forms, `inf`,
 /// `infinity` and `nan`/`nan(...)`, any case, with an optional sign.
@@ -356,15 +322,18 @@ mod tests {
 
     #[test]
     fn g_format() {
-        assert_eq!(fmt_g(3.0, 14), "3");
-        assert_eq!(fmt_g(0.1, 14), "0.1");
-        assert_eq!(fmt_g(1e14, 14), "1e+14");
-        assert_eq!(fmt_g(123456789012345.0, 14), "1.2345678901234e+14");
-        assert_eq!(fmt_g(0.0001, 14), "0.0001");
-        assert_eq!(fmt_g(0.00001, 14), "1e-05");
-        assert_eq!(fmt_g(-0.0, 14), "-0");
-        assert_eq!(fmt_g(1.0 / 3.0, 14), "0.33333333333333");
-        assert_eq!(fmt_g(99999999999999.9, 14), "1e+14");
+        assert_eq!(crate::lua::format_g(3.0, 14), "3");
+        assert_eq!(crate::lua::format_g(0.1, 14), "0.1");
+        assert_eq!(crate::lua::format_g(1e14, 14), "1e+14");
+        assert_eq!(
+            crate::lua::format_g(123456789012345.0, 14),
+            "1.2345678901234e+14"
+        );
+        assert_eq!(crate::lua::format_g(0.0001, 14), "0.0001");
+        assert_eq!(crate::lua::format_g(0.00001, 14), "1e-05");
+        assert_eq!(crate::lua::format_g(-0.0, 14), "-0");
+        assert_eq!(crate::lua::format_g(1.0 / 3.0, 14), "0.33333333333333");
+        assert_eq!(crate::lua::format_g(99999999999999.9, 14), "1e+14");
     }
 
     #[test]
