@@ -150,14 +150,26 @@ fn catch_up(src: &mut Replica, dst: &mut Replica, now: i64) -> (usize, usize) {
     let (mut logs, mut snaps) = (0, 0);
     for p in src.shard.replicated_partitions() {
         let vv = dst.shard.version_vector(p);
+        let lacking = src.shard.lacking(p, &vv);
         match src.shard.effects_since(p, &vv) {
             Ok(batch) => {
+                let carried: usize = codec::decode_batch(&batch)
+                    .expect("own batch decodes")
+                    .iter()
+                    .map(|g| g.effects.len())
+                    .sum();
+                assert_eq!(
+                    lacking,
+                    Ok(carried),
+                    "lacking() counts what effects_since carries"
+                );
                 dst.shard
                     .apply_effects_at(&batch, now)
                     .expect("catch-up batch");
                 logs += 1;
             }
             Err(EffectError::NeedSnapshot) => {
+                assert_eq!(lacking, Err(EffectError::NeedSnapshot));
                 let snap = src.shard.export_snapshot(p);
                 dst.shard.import_snapshot_at(&snap, now).expect("snapshot");
                 snaps += 1;

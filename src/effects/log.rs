@@ -300,6 +300,32 @@ impl Shard {
         Ok(codec::encode_batch(&groups))
     }
 
+    /// How many logged effects of `partition` a peer at version vector `vv` lacks (what
+    /// [`Shard::effects_since`] would carry), without encoding them; a peer that lacks only
+    /// vector claims (no effects) counts 0. [`EffectError::NeedSnapshot`] as `effects_since`.
+    pub fn lacking(&mut self, partition: u16, vv: &VersionVector) -> Result<usize, EffectError> {
+        let mine = self.version_vector(partition);
+        let Some(part) = self.repl.parts.get(&partition) else {
+            return Ok(0);
+        };
+        let mut n = 0;
+        for (&origin, &upto) in &mine {
+            let req = at(vv, origin);
+            if req >= upto {
+                continue;
+            }
+            if at(&part.floor, origin) > req {
+                return Err(EffectError::NeedSnapshot);
+            }
+            n += part
+                .log
+                .iter()
+                .filter(|e| e.stamp.node == origin && e.stamp > req && e.stamp <= upto)
+                .count();
+        }
+        Ok(n)
+    }
+
     /// Snapshot of a partition's CRDT state with its version vector.
     pub fn export_snapshot(&mut self, partition: u16) -> Vec<u8> {
         let vv = self.version_vector(partition);

@@ -58,6 +58,24 @@ pub enum Op {
 }
 
 impl Op {
+    /// Short display name of the op (playground timelines, `describeEffects`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Str(_) => "set",
+            Op::HashSet { .. } => "hset",
+            Op::HashDel { .. } => "hdel",
+            Op::SetAdd { .. } => "sadd",
+            Op::SetRem { .. } => "srem",
+            Op::ZPut { .. } => "zadd",
+            Op::ZRem { .. } => "zrem",
+            Op::ListInsert { .. } => "linsert",
+            Op::ListRemove { .. } => "lrem",
+            Op::ListSet { .. } => "lset",
+            Op::Delete => "del",
+            Op::Expire(_) => "expire",
+        }
+    }
+
     /// Wire tag of the op.
     pub fn tag(&self) -> u8 {
         match self {

@@ -65,6 +65,18 @@ impl JsShard {
         }
     }
 
+    /// `lacking(partition, versionVector)`: how many logged effects a peer at that vector
+    /// lacks (0 when it lacks only vector claims), or -1 when only a snapshot can serve it.
+    /// Cheap (nothing is encoded): links use it to decide whether a catch-up is worth sending.
+    pub fn lacking(&mut self, partition: u16, vv: &[u8]) -> Result<i32, JsError> {
+        let vv = codec::decode_vv(vv).map_err(js_err)?;
+        match self.core_mut().lacking(partition, &vv) {
+            Ok(n) => Ok(i32::try_from(n).unwrap_or(i32::MAX)),
+            Err(EffectError::NeedSnapshot) => Ok(-1),
+            Err(e) => Err(js_err(e)),
+        }
+    }
+
     /// `exportSnapshot(partition)`: the partition's state (merged by `importSnapshot`).
     #[wasm_bindgen(js_name = exportSnapshot)]
     pub fn export_snapshot(&mut self, partition: u16) -> Vec<u8> {

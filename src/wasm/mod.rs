@@ -1,6 +1,7 @@
 //! The wasm-bindgen layer: thin bindings over the pure core, one file per exported class. No
 //! logic lives here beyond converting between JS values and core types.
 
+mod describe;
 mod effects;
 mod gateway;
 mod lua_engine;
