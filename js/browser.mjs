@@ -5,3 +5,4 @@ import init from '../pkg/marekvs.js';
 await init({ module_or_path: new URL('../pkg/marekvs_bg.wasm', import.meta.url) });
 
 export * from '../pkg/marekvs.js';
+export { connect, flushReplication, replicate, streamPort, webSocketPort } from './replication/index.mjs';

@@ -10,3 +10,4 @@ for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
 await init({ module_or_path: bytes });
 
 export * from '../pkg/marekvs.js';
+export { connect, flushReplication, replicate, streamPort, webSocketPort } from './replication/index.mjs';

@@ -11,3 +11,8 @@ glue.initSync({ module: readFileSync(join(__dirname, '..', 'pkg', 'marekvs_bg.wa
 for (const name of Object.keys(glue)) {
   if (name !== 'default' && name !== '__esModule') exports[name] = glue[name];
 }
+const replication = require('../pkg/replication.cjs');
+
+for (const name of ['connect', 'flushReplication', 'replicate', 'streamPort', 'webSocketPort']) {
+  exports[name] = replication[name];
+}

@@ -6,3 +6,4 @@ import { initSync } from '../pkg/marekvs.js';
 initSync({ module: readFileSync(new URL('../pkg/marekvs_bg.wasm', import.meta.url)) });
 
 export * from '../pkg/marekvs.js';
+export { connect, flushReplication, replicate, streamPort, webSocketPort } from './replication/index.mjs';

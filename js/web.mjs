@@ -3,3 +3,4 @@
 // in wasm-bindgen's own output.
 export { default, default as init, initSync } from '../pkg/marekvs.js';
 export * from '../pkg/marekvs.js';
+export { connect, flushReplication, replicate, streamPort, webSocketPort } from './replication/index.mjs';

@@ -6,3 +6,4 @@ import { initSync } from '../pkg/marekvs.js';
 initSync({ module: wasmModule });
 
 export * from '../pkg/marekvs.js';
+export { connect, flushReplication, replicate, streamPort, webSocketPort } from './replication/index.mjs';

@@ -1,6 +1,6 @@
 // Generated files of the npm package besides wasm-bindgen's (run by scripts/build.sh):
 // - pkg/marekvs.cjs, pkg/marekvs.d.cts, pkg/index.d.cts: the CommonJS glue (esbuild) and its
-//   types, for `require('marekvs')` (js/node.cjs);
+//   types, for `require('marekvs')` (js/node.cjs); pkg/replication.cjs: js/replication/ bundled;
 // - pkg/marekvs_wasm_base64.mjs: the module as base64, for `marekvs/inline` (js/inline.mjs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -17,6 +17,15 @@ await build({
   logLevel: 'warning',
   define: { 'import.meta.url': '__marekvs_import_meta_url' },
   banner: { js: "const __marekvs_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+});
+// The replication layer (plain JS, no wasm) for the CommonJS entry.
+await build({
+  entryPoints: [new URL('replication/index.mjs', js).pathname],
+  outfile: new URL('replication.cjs', pkg).pathname,
+  format: 'cjs',
+  platform: 'neutral',
+  bundle: true,
+  logLevel: 'warning',
 });
 writeFileSync(new URL('marekvs.d.cts', pkg), readFileSync(new URL('marekvs.d.ts', pkg)));
 const types = readFileSync(new URL('index.d.ts', js), 'utf8').replaceAll("'../pkg/marekvs.js'", "'./marekvs.cjs'");
