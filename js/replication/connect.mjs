@@ -209,8 +209,10 @@ class Link {
   sendLive(batch, count) {
     if (this.state !== 'live') return;
     this.vvDirty = true;
-    if (this.stats.inflightBytes + batch.byteLength > this.opts.maxInflightBytes) {
-      // Back-pressure: skip; the effects are in the shard's log and a catch-up follows.
+    if (this.behind || this.stats.inflightBytes + batch.byteLength > this.opts.maxInflightBytes) {
+      // Back-pressure: skip; the effects are in the shard's log and a catch-up follows. Once
+      // one batch is skipped, all are until that catch-up: a later batch would reach the
+      // peer as a gap, applied but not logged there, so the peer could not pass it on.
       this.stats.droppedBatches++;
       this.behind = true;
       return;
