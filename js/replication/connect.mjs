@@ -75,9 +75,15 @@ class Replicator {
       return; // a trapped instance: the owner sees the error on its next call
     }
     if (pending === 0) return;
+    let live = false;
+    for (const l of this.links) live ||= l.state === 'live';
+    if (!live) {
+      // Nobody to send to: drop them unencoded. They stay in the shard's bounded log, from
+      // which a link's hello catch-up serves them.
+      shard.discardEffects();
+      return;
+    }
     const batch = shard.takeEffects();
-    // With no live link the effects are dropped here: they stay in the shard's bounded log,
-    // from which a link's hello catch-up serves them.
     for (const l of this.links) l.sendLive(batch, pending);
   }
 }

@@ -147,6 +147,19 @@ impl Shard {
         self.repl.outgoing.len()
     }
 
+    /// Drop the pending local effects without encoding them (a shard with no live link:
+    /// they stay in the log for catch-up). The next group of each partition will not claim
+    /// them, exactly as when the outgoing queue overflows. Returns how many were dropped.
+    pub fn discard_effects(&mut self) -> usize {
+        self.collect_effects();
+        let n = self.repl.outgoing.len();
+        while let Some((p, d)) = self.repl.outgoing.pop_front() {
+            let part = self.repl.part(p);
+            part.sent = part.sent.max(d.stamp);
+        }
+        n
+    }
+
     /// The outgoing batch: every local effect since the previous call, one group per
     /// partition, in order (a script's effects are contiguous). Always a valid batch (an
     /// empty one when there is nothing to send).

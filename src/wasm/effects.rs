@@ -27,6 +27,13 @@ impl JsShard {
         self.core_mut().pending_effects()
     }
 
+    /// `discardEffects()`: drop the pending local effects without encoding them (no live
+    /// peer: they stay in the log, from which `effectsSince` serves a later catch-up).
+    #[wasm_bindgen(js_name = discardEffects)]
+    pub fn discard_effects(&mut self) -> usize {
+        self.core_mut().discard_effects()
+    }
+
     /// `applyEffects(batch)`: merge a batch from a peer; returns the number of effects.
     /// Throws (and changes nothing) on a malformed/hostile batch, a partition this shard
     /// does not serve, or a stamp beyond the clock-drift bound.
