@@ -21,4 +21,5 @@ fi
 rm -f pkg/.gitignore pkg/package.json
 # CommonJS glue + types, the base64 copy for marekvs/inline (scripts/package-extras.mjs).
 node scripts/package-extras.mjs
+node scripts/build-www.mjs   # the playground's page bundle (CodeMirror) into www/dist/
 ls -l pkg/marekvs_bg.wasm | awk '{print "[build] pkg/marekvs_bg.wasm " $5 " bytes"}'

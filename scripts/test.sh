@@ -35,8 +35,8 @@ cp test/node/*.test.mjs "$scratch/"
 step "the packed package per runtime: workerd (miniflare), Chromium module worker, esbuild, Vite, tsc"
 MAREKVS_SCRATCH="$scratch" node --test test/package/
 
-step "browser tests of the page"
-node --test test/browser/
+step "browser tests of the page and the playground"
+node --test test/www/ test/browser/
 
 step "differential harness (self-test against a second redis-server)"
 node --test test/differential/
