@@ -9,7 +9,18 @@ export interface ServeOptions {
   shards?: number;
   /** Slot partitions, `shards`..16384 (default `max(16, shards)`); partition p is served by worker p % shards. */
   partitions?: number;
-  /** Receives one line per event (listening, worker failures). */
+  /**
+   * This server's name for its peers and in logs (default `node-` + random); 1-64 of
+   * `A-Z a-z 0-9 . _ : @ -`. Linked servers need different names.
+   */
+  nodeId?: string;
+  /**
+   * `host:port` client addresses of other `marekvs serve` processes to replicate with (same
+   * `shards` and `partitions`). Dialed once listening and re-dialed with back-off; servers not
+   * listed here may dial this one.
+   */
+  peers?: string[];
+  /** Receives one line per event (listening, worker failures, peer links and their drops). */
   log?: (line: string) => void;
   /** Called after the server closed itself because a worker thread died. */
   onFatal?: (error: Error) => void;
@@ -20,6 +31,10 @@ export interface RunningServer {
   port: number;
   shards: number;
   partitions: number;
+  /** This server's name (`nodeId` option or the random default). */
+  nodeId: string;
+  /** Names of the peers linked now. */
+  peers(): string[];
   /** Stop listening, drop the connections, terminate the workers. */
   close(): Promise<void>;
 }

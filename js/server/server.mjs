@@ -6,10 +6,13 @@
 // to the worker owning its keys' partition (fan-out for DBSIZE, KEYS, FLUSHALL, SCAN, ...).
 // All commands parsed from one read go to a worker as one payload; payloads queued in the
 // same event-loop turn are coalesced into one postMessage per worker. Replies are written in
-// request order per connection. See docs/js-api.md ("marekvs serve").
+// request order per connection. A connection whose first command is MAREKVS.PEER is another
+// server's replication link instead (peers.mjs); --peer dials others. See docs/js-api.md
+// ("marekvs serve").
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { Gateway } from '../node.mjs';
+import { createPeers, sniffHandshake, NAME_RE } from './peers.mjs';
 
 const PLAN_LOCAL = 254;
 const PLAN_SPECIAL = 255;
@@ -20,8 +23,10 @@ const FLUSH_JOBS = Number(process.env.MAREKVS_FLUSH_JOBS || 8);
 const FLUSH_BYTES = 256 * 1024;
 
 /**
- * Start a server. Resolves to { host, port, shards, partitions, close() }.
- * @param {{host?: string, port?: number, shards?: number, partitions?: number, log?: (s: string) => void, onFatal?: (e: Error) => void}} [opts]
+ * Start a server. Resolves to { host, port, shards, partitions, nodeId, peers(), close() }.
+ * `nodeId` names this server to its peers (default random); `peers` lists `host:port`s to
+ * replicate with (dialed and re-dialed; other servers may dial this one too).
+ * @param {{host?: string, port?: number, shards?: number, partitions?: number, nodeId?: string, peers?: string[], log?: (s: string) => void, onFatal?: (e: Error) => void}} [opts]
  */
 export async function startServer(opts = {}) {
   const host = opts.host ?? '127.0.0.1';
@@ -32,6 +37,10 @@ export async function startServer(opts = {}) {
     throw new RangeError(`partitions must be in ${shards}..16384`);
   }
   const log = opts.log ?? (() => {});
+  const name = opts.nodeId ?? `node-${Math.random().toString(36).slice(2, 10)}`;
+  if (!NAME_RE.test(name)) throw new RangeError('nodeId must be 1-64 of A-Z a-z 0-9 . _ : @ -');
+  const dial = opts.peers ?? [];
+  for (const t of dial) if (!/^.+:\d+$/.test(t)) throw new RangeError(`peer '${t}': expected host:port`);
   // Partition p is served by worker p % shards.
   const owner = new Uint16Array(partitions);
   for (let p = 0; p < partitions; p++) owner[p] = p % shards;
@@ -66,7 +75,7 @@ export async function startServer(opts = {}) {
   })));
   let stopping = false;
   for (const w of workers) {
-    w.worker.on('message', (m) => onResults(w, m));
+    w.worker.on('message', (m) => (m instanceof Uint8Array ? onResults(w, m) : onControl(w, m)));
     w.worker.on('error', (e) => log(`worker ${w.index} failed: ${e && e.stack ? e.stack : e}`));
     w.worker.on('exit', (code) => {
       if (!stopping) {
@@ -148,6 +157,23 @@ export async function startServer(opts = {}) {
     }
     for (const conn of touched) drain(conn);
   }
+
+  // Messages from a worker other than results: log lines of its replication links.
+  function onControl(w, m) {
+    if (m && typeof m.log === 'string') log(`shard ${w.index}: ${m.log}`);
+  }
+
+  // ---------------------------------------------------------------- peers
+
+  // Peer links (peers.mjs): each connection gets one MessageChannel per worker; port2 goes to
+  // the worker, which replicates its shard with the peer's worker of the same index over it.
+  const peers = createPeers({
+    name,
+    shards,
+    partitions,
+    log,
+    attach: (i, port, peer) => workers[i].worker.postMessage({ link: port, peer }, [port]),
+  });
 
   // ---------------------------------------------------------------- connections
 
@@ -247,7 +273,35 @@ export async function startServer(opts = {}) {
     gw.setStatusBuffer(statusView);
     const conn = { socket, gw, queue: [], closed: false, paused: false };
     conns.add(conn);
-    socket.on('data', (chunk) => onData(conn, chunk));
+    // The first command decides whether this is a client or a peer link (MAREKVS.PEER, see
+    // peers.mjs); after that the client path runs without any further check.
+    let head = null;
+    const onFirst = (chunk) => {
+      head = head ? Buffer.concat([head, chunk]) : chunk;
+      const r = sniffHandshake(head);
+      if (r.kind === 'more') return;
+      const bytes = head;
+      head = null;
+      socket.off('data', onFirst);
+      if (r.kind === 'client') {
+        socket.on('data', (c) => onData(conn, c));
+        onData(conn, bytes);
+        return;
+      }
+      // A peer: the Gateway is not needed; peers.mjs owns the socket from here.
+      conns.delete(conn);
+      conn.closed = true;
+      conn.gw.free();
+      for (const ev of ['drain', 'close', 'error']) socket.removeAllListeners(ev);
+      if (r.kind === 'bad') {
+        log(`refused a peer handshake from ${socket.remoteAddress}:${socket.remotePort}: ${r.error}`);
+        socket.on('error', () => socket.destroy());
+        socket.end(`-ERR ${r.error}\r\n`);
+        return;
+      }
+      peers.accept(socket, r.args, r.rest);
+    };
+    socket.on('data', onFirst);
     socket.on('drain', () => drain(conn));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -275,6 +329,7 @@ export async function startServer(opts = {}) {
   function close() {
     if (closing) return closing;
     stopping = true;
+    peers.close();
     closing = (async () => {
       await new Promise((resolve) => {
         server.close(() => resolve());
@@ -285,6 +340,8 @@ export async function startServer(opts = {}) {
     return closing;
   }
 
-  log(`marekvs serve: listening on ${addr.address}:${addr.port} (${shards} shard${shards > 1 ? 's' : ''}, ${partitions} partitions)`);
-  return { host: addr.address, port: addr.port, shards, partitions, close };
+  log(`marekvs serve: listening on ${addr.address}:${addr.port} (${shards} shard${shards > 1 ? 's' : ''}, ${partitions} partitions, node ${name})`);
+  // Dial only once listening: a peer dialing back at once finds this server ready.
+  peers.dial(dial);
+  return { host: addr.address, port: addr.port, shards, partitions, nodeId: name, peers: peers.peers, close };
 }

@@ -1,7 +1,8 @@
 // A shard worker of `marekvs serve`: one wasm Shard owning a share of the partitions. It runs
 // the batches the connections' Gateways build (see server.mjs) and answers RESP bytes.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Shard, setInterruptBuffer } from '../node.mjs';
+import { randomBytes } from 'node:crypto';
+import { Shard, setInterruptBuffer, connect, replicate } from '../node.mjs';
 
 const { partitions, owned, seed, index, status } = workerData;
 // MAREKVS_SCRIPT_TIME_LIMIT_MS sets the scripts' deadline (CONFIG SET lua-time-limit too).
@@ -10,6 +11,34 @@ const shard = new Shard({ partitions, owned, seed, ...(limit >= 1 ? { scriptTime
 // This worker's 4 elements of the server's shared status (kill request, script running,
 // start, busy threshold): the script budget publishes into it and polls the kill request.
 if (status) setInterruptBuffer(new Int32Array(status, 16 * index, 4));
+
+// Replication (docs/replication.md): a shard started from nothing is a new incarnation and
+// needs a node id no earlier run used, so it is random at every start (the server's --node-id
+// is only the name peers and logs see). The replicator is installed now so that, with no peer
+// linked, local effects are dropped from the outgoing queue instead of piling up.
+let nodeId = 0n;
+while (nodeId === 0n) nodeId = randomBytes(8).readBigUInt64LE();
+shard.nodeId = nodeId;
+replicate(shard);
+
+/** A peer link: port is this worker's end of a channel the main thread pumps to a socket. */
+function startLink(port, peer) {
+  const link = connect(shard, port, {
+    // A closed port is the main thread closing the connection: it logs that itself.
+    log: (s) => s.endsWith('dropped: port closed') || parentPort.postMessage({ log: `peer ${peer}: ${s}` }),
+  });
+  link.closed.then((reason) => {
+    // Tell the main thread why (so it drops the connection and the dialer starts over), then
+    // release the port. A link ended by the port closing needs neither.
+    if (reason === 'port closed') return;
+    try {
+      port.postMessage({ down: reason });
+      port.close();
+    } catch {
+      // already closed
+    }
+  });
+}
 
 // Active expiry: a bounded sweep ten times a second, like Redis's hz 10.
 const expiry = setInterval(() => {
@@ -25,9 +54,13 @@ expiry.unref();
 // Uint8Array of results [id u32][status u32][nReplies u32][outLen u32][lens u32 × n][out].
 const enc = new TextEncoder();
 parentPort.on('message', (msg) => {
-  if (msg && msg.stop) {
-    clearInterval(expiry);
-    parentPort.close();
+  if (!(msg instanceof Uint8Array)) {
+    if (msg && msg.link) {
+      startLink(msg.link, msg.peer);
+    } else if (msg && msg.stop) {
+      clearInterval(expiry);
+      parentPort.close();
+    }
     return;
   }
   const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
