@@ -370,15 +370,23 @@ fn discarded_effects_are_not_claimed_and_come_back_by_catch_up() {
     assert_eq!(a.shard.pending_effects(), 0);
     a.cmd(T0 + 1, &args(&["SET", "z", "1"]));
     let now = b.now(T0 + 1);
-    b.shard.apply_effects_at(&a.shard.take_effects(), now).unwrap();
+    b.shard
+        .apply_effects_at(&a.shard.take_effects(), now)
+        .unwrap();
     // z arrived after a gap: applied but not counted, so b's vector claims none of x, y, z
     // and a still sees all three lacking.
-    assert_eq!(b.cmd(T0 + 1, &args(&["GET", "z"])), Reply::Bulk(b"1".to_vec()));
+    assert_eq!(
+        b.cmd(T0 + 1, &args(&["GET", "z"])),
+        Reply::Bulk(b"1".to_vec())
+    );
     assert_eq!(b.cmd(T0 + 1, &args(&["GET", "x"])), Reply::Nil);
     let vv = b.shard.version_vector(0);
     assert_eq!(a.shard.lacking(0, &vv), Ok(3));
     catch_up(&mut a, &mut b, now);
-    assert_eq!(b.cmd(T0 + 1, &args(&["GET", "x"])), Reply::Bulk(b"1".to_vec()));
+    assert_eq!(
+        b.cmd(T0 + 1, &args(&["GET", "x"])),
+        Reply::Bulk(b"1".to_vec())
+    );
     let vv = b.shard.version_vector(0);
     assert_eq!(a.shard.lacking(0, &vv), Ok(0));
 }
