@@ -391,6 +391,61 @@ fn discarded_effects_are_not_claimed_and_come_back_by_catch_up() {
     assert_eq!(a.shard.lacking(0, &vv), Ok(0));
 }
 
+/// A push onto a list whose elements all wait for their anchors must not delete them (they
+/// are acknowledged writes of another node, visible once the anchor arrives).
+#[test]
+fn push_onto_a_list_of_waiting_elements_keeps_them() {
+    let (mut x, mut b) = pair();
+    x.cmd(T0, &args(&["RPUSH", "l", "x1"]));
+    let b1 = x.shard.take_effects();
+    x.cmd(T0, &args(&["RPUSH", "l", "x2"]));
+    let b2 = x.shard.take_effects();
+    b.shard.apply_effects_at(&b2, b.now(T0)).unwrap(); // x2 waits for x1
+    assert_eq!(b.cmd(T0, &args(&["EXISTS", "l"])), Reply::Integer(0));
+    b.cmd(T0 + 1, &args(&["RPUSH", "l", "b1"]));
+    let eb = b.shard.take_effects();
+    b.shard.apply_effects_at(&b1, b.now(T0 + 1)).unwrap();
+    x.shard.apply_effects_at(&eb, x.now(T0 + 1)).unwrap();
+    let all = |r: &mut Replica| match r.cmd(T0 + 2, &args(&["LRANGE", "l", "0", "-1"])) {
+        Reply::Array(v) => v.len(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(all(&mut x), 3);
+    assert_eq!(all(&mut b), 3);
+    assert_eq!(
+        x.cmd(T0 + 2, &args(&["DEBUG", "DIGEST"])),
+        b.cmd(T0 + 2, &args(&["DEBUG", "DIGEST"]))
+    );
+}
+
+/// HSET on a hash whose fields were all deleted keeps a concurrent field written elsewhere;
+/// a push onto a list emptied by pops starts without the old TTL, as in Redis.
+#[test]
+fn writes_to_emptied_keys_keep_concurrent_writes_and_drop_the_ttl() {
+    let (mut a, mut b) = pair();
+    a.cmd(T0, &args(&["HSET", "h", "f", "1"]));
+    exchange(&mut a, &mut b, T0);
+    // b's clock runs ahead, so a tombstone from b would cover a's concurrent field.
+    b.cmd(T0 + 1, &args(&["HDEL", "h", "f"]));
+    a.cmd(T0 + 1, &args(&["HSET", "h", "g", "2"]));
+    b.cmd(T0 + 2, &args(&["HSET", "h", "k", "3"]));
+    exchange(&mut a, &mut b, T0 + 3);
+    for r in [&mut a, &mut b] {
+        assert_eq!(r.cmd(T0 + 3, &args(&["HLEN", "h"])), Reply::Integer(2));
+    }
+    a.cmd(T0 + 4, &args(&["RPUSH", "q", "x"]));
+    a.cmd(T0 + 4, &args(&["EXPIRE", "q", "100"]));
+    a.cmd(T0 + 4, &args(&["LPOP", "q"]));
+    a.cmd(T0 + 4, &args(&["RPUSH", "q", "y"]));
+    assert_eq!(a.cmd(T0 + 4, &args(&["TTL", "q"])), Reply::Integer(-1));
+    exchange(&mut a, &mut b, T0 + 5);
+    assert_eq!(b.cmd(T0 + 5, &args(&["TTL", "q"])), Reply::Integer(-1));
+    assert_eq!(
+        a.cmd(T0 + 5, &args(&["DEBUG", "DIGEST"])),
+        b.cmd(T0 + 5, &args(&["DEBUG", "DIGEST"]))
+    );
+}
+
 #[test]
 fn concurrent_incr_is_last_writer_wins() {
     let (mut a, mut b) = pair();

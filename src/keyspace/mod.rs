@@ -804,6 +804,22 @@ impl Keyspace {
         if live.map(|l| l.0) == Some(kind) {
             return;
         }
+        if live.is_none() {
+            if let Some(m) = self.meta.get(key) {
+                // Nothing visible, but the state is already of this kind and not expired: a
+                // list whose elements wait for their anchors, a hash or set whose fields were
+                // all removed. A key tombstone here would also remove what is still in flight
+                // (concurrent fields, list elements that have not arrived), acknowledged
+                // writes included. The key starts afresh only in its TTL: an empty key has none.
+                let expired = m.expire_at().is_some_and(|t| t <= self.now_ms);
+                if !expired && m.winner() == Some(kind) {
+                    if m.expire_at().is_some() {
+                        self.emit(key.to_vec(), Op::Expire(None));
+                    }
+                    return;
+                }
+            }
+        }
         if self.meta.get(key).is_some_and(KeyMeta::has_content) {
             self.emit(key, Op::Delete);
             if let Some((_, Some(t))) = live {
