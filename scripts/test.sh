@@ -35,8 +35,11 @@ cp test/node/*.test.mjs "$scratch/"
 step "the packed package per runtime: workerd (miniflare), Chromium module worker, esbuild, Vite, tsc"
 MAREKVS_SCRATCH="$scratch" node --test test/package/
 
-step "browser tests of the page and the playground"
+step "browser tests of the page, the playground and the Node class in Web Workers"
 node --test test/www/ test/browser/
+
+step "Node class: shard workers, routing, links, restarts, convergence under faults"
+node --test test/cluster/
 
 step "differential harness (self-test against a second redis-server)"
 node --test test/differential/

@@ -229,6 +229,29 @@ impl JsShard {
     pub fn owns(&self, p: u16) -> bool {
         self.shard.owns(p)
     }
+
+    /// `takeLogs()`: the `redis.log` lines scripts wrote since the last call (at most the
+    /// newest 256), oldest first, as `[{level: 'debug'|'verbose'|'notice'|'warning', message}]`.
+    #[wasm_bindgen(js_name = takeLogs)]
+    pub fn take_logs(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        let Some(s) = crate::engine::scripts::scripting(&self.shard) else {
+            return out;
+        };
+        for (level, message) in s.take_logs() {
+            let o = js_sys::Object::new();
+            let name = match level {
+                0 => "debug",
+                1 => "verbose",
+                2 => "notice",
+                _ => "warning",
+            };
+            let _ = js_sys::Reflect::set(&o, &"level".into(), &name.into());
+            let _ = js_sys::Reflect::set(&o, &"message".into(), &message.into());
+            out.push(&o);
+        }
+        out
+    }
 }
 
 /// `argv` items → byte strings (string: UTF-8; Uint8Array: bytes; number/bigint: decimal).

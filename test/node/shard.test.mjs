@@ -98,3 +98,14 @@ test('the packaged CLI serves RESP', async () => {
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
 });
+
+test('redis.log lines reach the host through takeLogs()', () => {
+  const shard = new Shard();
+  assert.deepEqual(shard.takeLogs(), []);
+  shard.command(['EVAL', "redis.log(redis.LOG_WARNING, 'low stock', 3) redis.log(redis.LOG_DEBUG, 'x') return 1", '0']);
+  assert.deepEqual(shard.takeLogs(), [
+    { level: 'warning', message: 'low stock 3' },
+    { level: 'debug', message: 'x' },
+  ]);
+  assert.deepEqual(shard.takeLogs(), [], 'taken once');
+});

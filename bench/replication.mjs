@@ -1,0 +1,36 @@
+// Replication benchmark in Node: two worker_threads, one wasm shard each, linked by `connect`
+// over a MessageChannel whose ports are transferred into the workers (docs/replication.md,
+// "Benchmark"). Throughput: A writes N effects in chunks as fast as it can, timed from its
+// first write to B having applied all; compared with the raw applyEffects (and write) rate of
+// one thread without ports, measured in the same invocation. Latency: A writes SETs paced at
+// 10k/s; B records when each became visible.
+//   node bench/replication.mjs [--runs 3] [--n 200000] [--chunk 1000] [--rate 10000] [--seconds 3]
+//     [--workloads SET,INCR,HSET,MSET] [--latencyBy count|describe]
+import { Worker } from 'node:worker_threads';
+import { runAll, report } from './replication-runs.mjs';
+
+function args() {
+  const o = {};
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    const k = argv[i].replace(/^--/, '');
+    const v = argv[i + 1];
+    o[k] = k === 'workloads' ? v.split(',') : Number.isNaN(Number(v)) ? v : Number(v);
+  }
+  return o;
+}
+
+function spawn() {
+  const w = new Worker(new URL('./replication-worker.mjs', import.meta.url));
+  w.on('error', (e) => { console.error('worker error:', e); process.exit(1); });
+  return {
+    post: (msg, transfer) => w.postMessage(msg, transfer),
+    listen: (fn) => w.on('message', fn),
+    terminate: () => w.terminate(),
+  };
+}
+
+const opts = args();
+console.log(`replication benchmark, Node ${process.version}, ${new Date().toISOString()}`);
+const out = await runAll({ spawn, log: (l) => console.log(l), ...opts });
+console.log('\n' + report(out, `Node ${process.version} (worker_threads)`));
