@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen` pin in Cargo.toml
 WASM_PACK_VERSION=0.13.1
-APT_PACKAGES=(clang-19 llvm-19 wasi-libc chromium chromium-driver redis-server redis-tools)
+APT_PACKAGES=(clang-19 llvm-19 wasi-libc chromium chromium-driver redis-server redis-tools openssl)
 
 log() { printf '[setup] %s\n' "$*"; }
 

@@ -144,7 +144,8 @@ class Link {
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
 
     this.onMessage = (ev) => this.receive(ev);
-    this.onPortClose = () => this.fail('port closed', false);
+    // Stream ports say why they closed (streamPort: 'stream closed', an oversized frame...).
+    this.onPortClose = (why) => this.fail(typeof why === 'string' ? `port closed: ${why}` : 'port closed', false);
     if (typeof port.addEventListener === 'function') {
       this.unlisten = () => {
         port.removeEventListener('message', this.onMessage);

@@ -5,6 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Shard, connect, streamPort, describeEffects } from 'marekvs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -237,7 +242,50 @@ test('replication over a TCP stream (streamPort) converges', async () => {
   assert.equal(b.command(['ZCARD', 'board']), 500);
   assert.equal(a.command(['GET', 'from-b']), 'yes');
   sock.destroy();
-  assert.equal(await la.closed, 'port closed');
+  assert.equal(await la.closed, 'port closed: stream closed');
+  server.close();
+});
+
+test('replication over TLS (streamPort on a tls socket) converges', async () => {
+  // A throwaway self-signed certificate (openssl is installed by scripts/setup.sh).
+  const dir = mkdtempSync(join(tmpdir(), 'marekvs-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const key = readFileSync(join(dir, 'key.pem'));
+  const cert = readFileSync(join(dir, 'cert.pem'));
+  rmSync(dir, { recursive: true });
+  const a = shard();
+  const b = shard();
+  const server = tls.createServer({ key, cert }, (sock) => connect(b, streamPort(sock), quiet));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const sock = tls.connect({ port: server.address().port, host: '127.0.0.1', ca: cert, servername: 'localhost' });
+  await new Promise((r, j) => { sock.once('secureConnect', r); sock.once('error', j); });
+  assert.ok(sock.authorized, 'the certificate was verified');
+  connect(a, streamPort(sock), quiet);
+  a.command(['HSET', 'secret', 'f', 'v']);
+  b.command(['SADD', 'from-b', 'm']);
+  await converged([a, b]);
+  assert.equal(b.command(['HGET', 'secret', 'f']), 'v');
+  sock.destroy();
+  server.close();
+});
+
+test('a stream peer announcing an oversized frame is cut off before anything is buffered', async () => {
+  const a = shard();
+  a.command(['SET', 'keep', 'me']);
+  const before = digest(a);
+  const logs = [];
+  let link;
+  const server = net.createServer((sock) => { link = connect(a, streamPort(sock, { maxFrameBytes: 1 << 20 }), { log: (m) => logs.push(m) }); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const sock = net.connect(server.address().port, '127.0.0.1');
+  await new Promise((r) => sock.once('connect', r));
+  sock.write(new Uint8Array([0xff, 0xff, 0xff, 0x7f, 1, 2, 3]));
+  while (!link) await sleep(5);
+  assert.match(await link.closed, /^port closed: peer sent a frame of 2147483647 bytes \(limit 1048576\)$/);
+  assert.equal(logs.length, 1, 'the reason was logged');
+  assert.equal(digest(a), before);
+  sock.destroy();
   server.close();
 });
 
