@@ -814,7 +814,7 @@ impl Keyspace {
                 let expired = m.expire_at().is_some_and(|t| t <= self.now_ms);
                 if !expired && m.winner() == Some(kind) {
                     if m.expire_at().is_some() {
-                        self.emit(key.to_vec(), Op::Expire(None));
+                        self.emit(key, Op::Expire(None));
                     }
                     return;
                 }
