@@ -6,7 +6,14 @@ use marekvs::effects::{codec, Effect, Op};
 use marekvs::engine::{CallCtx, Shard};
 use std::time::Instant;
 
-const N: usize = 200_000;
+/// Writes per workload (`EFFECTS_N` overrides, e.g. a small run under callgrind, where the
+/// inclusive cost of `apply_effects_at` / effects is the instruction cost of one apply).
+fn n() -> usize {
+    std::env::var("EFFECTS_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000)
+}
 const T0: i64 = 1_700_000_000_000;
 
 fn payload_bytes(e: &Effect) -> usize {
@@ -28,7 +35,7 @@ fn workload(kind: &str) -> Vec<u8> {
     let mut shard = Shard::standalone(1);
     shard.set_node_id(0x1234_5678_9abc_def0);
     let mut cx = CallCtx::new(T0);
-    for i in 0..N {
+    for i in 0..n() {
         // The clock advances 1 ms every 16 commands.
         cx.now_ms = T0 + (i / 16) as i64;
         let key = format!("key:{:08}", i % 50_000);
@@ -86,7 +93,7 @@ fn main() {
             let mut dst = Shard::standalone(2);
             dst.set_node_id(2);
             let t = Instant::now();
-            dst.apply_effects_at(&batch, T0 + N as i64).unwrap();
+            dst.apply_effects_at(&batch, T0 + n() as i64).unwrap();
             total += t.elapsed().as_secs_f64();
         }
         let app = (effects * reps) as f64 / total / 1e6;

@@ -17,6 +17,7 @@ use super::{Effect, EffectError, SYSTEM_PARTITION};
 use crate::engine::Shard;
 use crate::hlc::Stamp;
 use crate::keyspace::is_system_key;
+use crate::router::PartitionMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -77,11 +78,17 @@ impl Replication {
 
     fn log(&mut self, p: u16, e: Arc<Effect>) {
         let cap = self.log_capacity;
-        let part = self.part(p);
-        part.log.push_back(e);
-        while part.log.len() > cap {
-            if let Some(old) = part.log.pop_front() {
-                raise(&mut part.floor, old.stamp.node, old.stamp);
+        self.part(p).push_log(e, cap);
+    }
+}
+
+impl Partition {
+    /// Append to the bounded log; trimming raises the floor of the trimmed effect's origin.
+    fn push_log(&mut self, e: Arc<Effect>, cap: usize) {
+        self.log.push_back(e);
+        while self.log.len() > cap {
+            if let Some(old) = self.log.pop_front() {
+                raise(&mut self.floor, old.stamp.node, old.stamp);
             }
         }
     }
@@ -89,10 +96,14 @@ impl Replication {
 
 /// Key → partition for replication (system records: [`SYSTEM_PARTITION`]).
 fn partition_of(shard: &Shard, key: &[u8]) -> u16 {
+    partition_in(shard.partition_map(), key)
+}
+
+fn partition_in(pmap: PartitionMap, key: &[u8]) -> u16 {
     if is_system_key(key) {
         SYSTEM_PARTITION
     } else {
-        shard.partition_map().partition_of_key(key)
+        pmap.partition_of_key(key)
     }
 }
 
@@ -125,16 +136,27 @@ impl Shard {
             return;
         }
         let me = self.ks.node_id();
-        for e in self.ks.take_outbox() {
-            let p = partition_of(self, &e.key);
+        let pmap = self.partition_map();
+        let repl = &mut self.repl;
+        let (log_cap, out_cap) = (repl.log_capacity, repl.outgoing_capacity);
+        // Consecutive effects often share a key (a type change's Delete + write, a script's
+        // writes): route each key once.
+        let mut last: Option<(u16, Arc<Effect>)> = None;
+        for e in self.ks.drain_outbox() {
+            let p = match &last {
+                Some((p, prev)) if prev.key == e.key => *p,
+                _ => partition_in(pmap, &e.key),
+            };
             let e = Arc::new(e);
-            raise(&mut self.repl.part(p).vv, me, e.stamp);
-            self.repl.log(p, e.clone());
-            self.repl.outgoing.push_back((p, e));
-            if self.repl.outgoing.len() > self.repl.outgoing_capacity {
-                if let Some((dp, d)) = self.repl.outgoing.pop_front() {
+            last = Some((p, e.clone()));
+            let part = repl.part(p);
+            raise(&mut part.vv, me, e.stamp);
+            part.push_log(e.clone(), log_cap);
+            repl.outgoing.push_back((p, e));
+            if repl.outgoing.len() > out_cap {
+                if let Some((dp, d)) = repl.outgoing.pop_front() {
                     // Dropped: the next group of that partition must not claim it.
-                    let part = self.repl.part(dp);
+                    let part = repl.part(dp);
                     part.sent = part.sent.max(d.stamp);
                 }
             }

@@ -18,12 +18,13 @@
 //! LWW ties (equal stamps, only possible from a node that reuses stamps) are broken by the
 //! payload, so even then the outcome does not depend on delivery order.
 
+use super::hasher::Map;
 use super::{Hash, List, Set, Value, ZSet};
 use crate::effects::{Effect, Op};
 use crate::hlc::Stamp;
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::collections::VecDeque;
-use std::collections::{BTreeMap, HashMap};
 
 /// Value kinds, in tie-break order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -88,9 +89,9 @@ pub struct Elem {
 /// linear order of every placed element, tombstones included (they stay as anchors).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rga {
-    pub elems: HashMap<Stamp, Elem>,
+    pub elems: Map<Stamp, Elem>,
     /// Inserts waiting for their `after` element: parent id → children ids.
-    orphans: HashMap<Stamp, Vec<Stamp>>,
+    orphans: Map<Stamp, Vec<Stamp>>,
     /// A deque: pushes at either end (LPUSH/RPUSH) are O(1).
     pub seq: VecDeque<Stamp>,
 }
@@ -280,7 +281,8 @@ pub enum Merged {
     Placed(usize),
 }
 
-fn lww_map<V: Clone>(
+/// Per-element LWW merge of `(stamp, v)` into `map[k]`.
+fn lww_map<V>(
     map: &mut BTreeMap<Vec<u8>, (Stamp, V)>,
     k: &[u8],
     stamp: Stamp,
@@ -298,6 +300,48 @@ fn lww_map<V: Clone>(
         }
         None => {
             map.insert(k.to_vec(), (stamp, v));
+            true
+        }
+    }
+}
+
+/// `*dst = src`, reusing `dst`'s buffer when it fits and is not much larger (an overwrite of
+/// a same-sized value allocates nothing; a small value does not keep a huge buffer alive).
+pub(crate) fn assign_bytes(dst: &mut Vec<u8>, src: &[u8]) {
+    if dst.capacity() >= src.len() && dst.capacity() <= 2 * src.len() + 64 {
+        dst.clear();
+        dst.extend_from_slice(src);
+    } else {
+        *dst = src.to_vec();
+    }
+}
+
+/// [`lww_map`] for a hash field set to `value`: the value is copied only when it wins, into
+/// the old value's buffer when there is one (an overwrite that fits allocates nothing).
+fn lww_field(
+    map: &mut BTreeMap<Vec<u8>, (Stamp, Option<Vec<u8>>)>,
+    k: &[u8],
+    stamp: Stamp,
+    value: &[u8],
+) -> bool {
+    match map.get_mut(k) {
+        Some(old) => {
+            let cmp = || match &old.1 {
+                Some(o) => value.cmp(o),
+                None => Ordering::Greater,
+            };
+            if !wins(stamp, old.0, cmp) {
+                return false;
+            }
+            old.0 = stamp;
+            match &mut old.1 {
+                Some(o) => assign_bytes(o, value),
+                slot => *slot = Some(value.to_vec()),
+            }
+            true
+        }
+        None => {
+            map.insert(k.to_vec(), (stamp, Some(value.to_vec())));
             true
         }
     }
@@ -370,22 +414,25 @@ impl KeyMeta {
         }
         match &e.op {
             Op::Str(v) => {
-                let newer = match &self.string {
-                    None => true,
-                    Some((old, ov)) => wins(s, *old, || v.cmp(ov)),
+                let newer = match &mut self.string {
+                    None => {
+                        self.string = Some((s, v.clone()));
+                        true
+                    }
+                    Some((old, ov)) => {
+                        let newer = wins(s, *old, || v.as_slice().cmp(ov));
+                        if newer {
+                            // Reuses the register's buffer (an overwrite allocates nothing
+                            // when the new value fits).
+                            *old = s;
+                            assign_bytes(ov, v);
+                        }
+                        newer
+                    }
                 };
-                if newer {
-                    self.string = Some((s, v.clone()));
-                }
                 yes(newer)
             }
-            Op::HashSet { field, value } => yes(lww_map(
-                &mut self.hash,
-                field,
-                s,
-                Some(value.clone()),
-                |a, b| a.cmp(b),
-            )),
+            Op::HashSet { field, value } => yes(lww_field(&mut self.hash, field, s, value)),
             Op::HashDel { field } => yes(lww_map(&mut self.hash, field, s, None, |a, b| a.cmp(b))),
             Op::SetAdd { member } => yes(lww_map(&mut self.set, member, s, true, |a, b| a.cmp(b))),
             Op::SetRem { member } => yes(lww_map(&mut self.set, member, s, false, |a, b| a.cmp(b))),

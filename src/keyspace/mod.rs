@@ -22,10 +22,12 @@
 mod crdt;
 pub mod glob;
 mod hash;
+pub mod hasher;
 mod list;
 mod set;
 mod zset;
 
+use crdt::assign_bytes;
 pub use crdt::{KeyMeta, Kind, Merged};
 pub use hash::Hash;
 pub use list::List;
@@ -34,7 +36,8 @@ pub use zset::{Score, ZSet};
 
 use crate::effects::{Effect, Op};
 use crate::hlc::{Hlc, Stamp};
-use std::collections::{BTreeSet, HashMap};
+use hasher::Map;
+use std::collections::BTreeSet;
 
 /// One concrete write. This is the effect enum: everything that changes the keyspace is one of
 /// these, applied by [`Keyspace::apply`].
@@ -174,7 +177,7 @@ fn order_hash(key: &[u8]) -> u64 {
 /// The keyspace of one shard (all its partitions; keys are routed before they get here).
 #[derive(Debug, Clone, Default)]
 pub struct Keyspace {
-    entries: HashMap<Vec<u8>, Entry>,
+    entries: Map<Vec<u8>, Entry>,
     order: BTreeSet<(u64, Vec<u8>)>,
     now_ms: i64,
     journal: Option<Vec<WriteOp>>,
@@ -184,14 +187,14 @@ pub struct Keyspace {
     /// `start_undo`, and the outbox length then.
     undo: Option<Undo>,
     /// CRDT state per key (the view in `entries` is derived from it).
-    meta: HashMap<Vec<u8>, KeyMeta>,
+    meta: Map<Vec<u8>, KeyMeta>,
     /// The node's hybrid logical clock (stamps local effects).
     hlc: Hlc,
     /// Effects produced by local writes, not yet taken by the replication layer.
     outbox: Vec<Effect>,
 }
 
-type Undo = (HashMap<Vec<u8>, (Option<Entry>, Option<KeyMeta>)>, usize);
+type Undo = (Map<Vec<u8>, (Option<Entry>, Option<KeyMeta>)>, usize);
 
 impl Keyspace {
     /// Empty keyspace.
@@ -223,7 +226,7 @@ impl Keyspace {
     /// aborted by its budget). The first write to each key saves that key's whole entry and
     /// CRDT state.
     pub fn start_undo(&mut self) {
-        self.undo = Some((HashMap::new(), self.outbox.len()));
+        self.undo = Some((Map::default(), self.outbox.len()));
     }
 
     /// True between `start_undo` and `commit_undo`/`rollback_undo`.
@@ -293,6 +296,16 @@ impl Keyspace {
     /// callers take only when no undo section is active.
     pub fn take_outbox(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.outbox)
+    }
+
+    /// Like [`Keyspace::take_outbox`], but the outbox keeps its buffer (one write per command
+    /// would otherwise allocate a new one every time).
+    pub fn drain_outbox(&mut self) -> std::vec::Drain<'_, Effect> {
+        // A burst (a large script) does not keep a large buffer alive afterwards.
+        if self.outbox.capacity() > 4096 && self.outbox.len() <= 64 {
+            self.outbox.shrink_to(64);
+        }
+        self.outbox.drain(..)
     }
 
     /// The CRDT state of a key.
@@ -779,18 +792,20 @@ impl Keyspace {
                 undo.insert(key.to_vec(), saved);
             }
         }
-        let changed = self.apply_local(&op);
+        // The op's buffers move into its effects; only a journal needs its own copy.
         if let Some(j) = self.journal.as_mut() {
-            j.push(op);
+            j.push(op.clone());
         }
-        changed
+        self.apply_local(op)
     }
 
-    fn emit(&mut self, key: &[u8], op: Op) {
+    /// Stamp, merge and queue one local effect. The key is taken by value: the last effect
+    /// of a write takes over the write op's own key buffer.
+    fn emit(&mut self, key: Vec<u8>, op: Op) {
         let now = u64::try_from(self.now_ms).unwrap_or(0);
         let e = Effect {
             stamp: self.hlc.tick(now),
-            key: key.to_vec(),
+            key,
             op,
         };
         self.merge_apply(&e);
@@ -814,16 +829,16 @@ impl Keyspace {
                 let expired = m.expire_at().is_some_and(|t| t <= self.now_ms);
                 if !expired && m.winner() == Some(kind) {
                     if m.expire_at().is_some() {
-                        self.emit(key, Op::Expire(None));
+                        self.emit(key.to_vec(), Op::Expire(None));
                     }
                     return;
                 }
             }
         }
         if self.meta.get(key).is_some_and(KeyMeta::has_content) {
-            self.emit(key, Op::Delete);
+            self.emit(key.to_vec(), Op::Delete);
             if let Some((_, Some(t))) = live {
-                self.emit(key, Op::Expire(Some(t)));
+                self.emit(key.to_vec(), Op::Expire(Some(t)));
             }
         }
     }
@@ -844,58 +859,37 @@ impl Keyspace {
         m.list.id_at(index, m.del, visible)
     }
 
-    fn apply_local(&mut self, op: &WriteOp) -> bool {
+    fn apply_local(&mut self, op: WriteOp) -> bool {
         match op {
             WriteOp::SetString { key, value } => {
-                self.prepare_kind(key, Kind::Str);
-                self.emit(key, Op::Str(value.clone()));
+                self.prepare_kind(&key, Kind::Str);
+                self.emit(key, Op::Str(value));
                 true
             }
             WriteOp::HashSet { key, field, value } => {
-                self.prepare_kind(key, Kind::Hash);
-                self.emit(
-                    key,
-                    Op::HashSet {
-                        field: field.clone(),
-                        value: value.clone(),
-                    },
-                );
+                self.prepare_kind(&key, Kind::Hash);
+                self.emit(key, Op::HashSet { field, value });
                 true
             }
             WriteOp::HashDel { key, field } => {
-                let present = matches!(self.get_hash(key), Ok(Some(h)) if h.contains_key(field));
+                let present = matches!(self.get_hash(&key), Ok(Some(h)) if h.contains_key(&field));
                 if present {
-                    self.emit(
-                        key,
-                        Op::HashDel {
-                            field: field.clone(),
-                        },
-                    );
+                    self.emit(key, Op::HashDel { field });
                 }
                 present
             }
             WriteOp::SetAdd { key, member } => {
-                if matches!(self.get_set(key), Ok(Some(s)) if s.contains(member)) {
+                if matches!(self.get_set(&key), Ok(Some(s)) if s.contains(&member)) {
                     return false;
                 }
-                self.prepare_kind(key, Kind::Set);
-                self.emit(
-                    key,
-                    Op::SetAdd {
-                        member: member.clone(),
-                    },
-                );
+                self.prepare_kind(&key, Kind::Set);
+                self.emit(key, Op::SetAdd { member });
                 true
             }
             WriteOp::SetRem { key, member } => {
-                let present = matches!(self.get_set(key), Ok(Some(s)) if s.contains(member));
+                let present = matches!(self.get_set(&key), Ok(Some(s)) if s.contains(&member));
                 if present {
-                    self.emit(
-                        key,
-                        Op::SetRem {
-                            member: member.clone(),
-                        },
-                    );
+                    self.emit(key, Op::SetRem { member });
                 }
                 present
             }
@@ -903,95 +897,72 @@ impl Keyspace {
                 if score.is_nan() {
                     return false;
                 }
-                self.prepare_kind(key, Kind::ZSet);
-                self.emit(
-                    key,
-                    Op::ZPut {
-                        member: member.clone(),
-                        score: *score,
-                    },
-                );
+                self.prepare_kind(&key, Kind::ZSet);
+                self.emit(key, Op::ZPut { member, score });
                 true
             }
             WriteOp::ZsetRem { key, member } => {
                 let present =
-                    matches!(self.get_zset(key), Ok(Some(z)) if z.score(member).is_some());
+                    matches!(self.get_zset(&key), Ok(Some(z)) if z.score(&member).is_some());
                 if present {
-                    self.emit(
-                        key,
-                        Op::ZRem {
-                            member: member.clone(),
-                        },
-                    );
+                    self.emit(key, Op::ZRem { member });
                 }
                 present
             }
             WriteOp::ListInsert { key, index, value } => {
-                let len = match self.get_list(key) {
+                let len = match self.get_list(&key) {
                     Ok(Some(l)) => l.len(),
                     _ => 0,
                 };
-                if *index > len {
+                if index > len {
                     return false;
                 }
-                self.prepare_kind(key, Kind::List);
-                let after = if *index == 0 {
+                self.prepare_kind(&key, Kind::List);
+                let after = if index == 0 {
                     Some(Stamp::ZERO)
                 } else {
-                    self.list_id(key, index - 1)
+                    self.list_id(&key, index - 1)
                 };
                 let Some(after) = after else {
                     return false;
                 };
-                self.emit(
-                    key,
-                    Op::ListInsert {
-                        after,
-                        value: value.clone(),
-                    },
-                );
+                self.emit(key, Op::ListInsert { after, value });
                 true
             }
-            WriteOp::ListRemove { key, index } => match self.list_id(key, *index) {
+            WriteOp::ListRemove { key, index } => match self.list_id(&key, index) {
                 Some(id) => {
                     self.emit(key, Op::ListRemove { id });
                     true
                 }
                 None => false,
             },
-            WriteOp::ListSet { key, index, value } => match self.list_id(key, *index) {
+            WriteOp::ListSet { key, index, value } => match self.list_id(&key, index) {
                 Some(id) => {
-                    self.emit(
-                        key,
-                        Op::ListSet {
-                            id,
-                            value: value.clone(),
-                        },
-                    );
+                    self.emit(key, Op::ListSet { id, value });
                     true
                 }
                 None => false,
             },
             WriteOp::Delete { key } => {
-                let existed = self.exists(key);
-                if existed || self.meta.get(key).is_some_and(KeyMeta::has_content) {
+                let existed = self.exists(&key);
+                if existed || self.meta.get(&key).is_some_and(KeyMeta::has_content) {
                     self.emit(key, Op::Delete);
                 }
                 existed
             }
             WriteOp::SetExpiry { key, at_ms } => {
-                let Some(cur) = self.expiry(key) else {
+                let Some(cur) = self.expiry(&key) else {
                     return false;
                 };
                 match at_ms {
                     // Like Redis, an expiry in the past is a deletion.
-                    Some(t) if *t <= self.now_ms => {
+                    Some(t) if t <= self.now_ms => {
                         self.emit(key, Op::Delete);
                         true
                     }
-                    _ if cur == *at_ms => false,
+                    _ if cur == at_ms => false,
                     _ => {
-                        self.emit(key, Op::Expire(*at_ms));
+                        self.emit(key, Op::Expire(at_ms));
                         true
                     }
                 }
@@ -1003,17 +974,19 @@ impl Keyspace {
     /// does not depend on the current time. Idempotent, commutative and associative (see
     /// docs/effects.md). Returns true when the CRDT state changed.
     pub fn merge_apply(&mut self, e: &Effect) -> bool {
+        // One lookup in each map: the CRDT state and the view are updated through these.
+        let meta = match self.meta.get_mut(&e.key) {
+            Some(m) => m,
+            None => self.meta.entry(e.key.clone()).or_default(),
+        };
+        let entry = self.entries.get_mut(&e.key);
         // The list view's length: lets list positions be counted from the nearer end.
-        let view_len = match self.entries.get(&e.key) {
+        let view_len = match &entry {
             Some(Entry {
                 value: Value::List(l),
                 ..
             }) => l.len(),
             _ => 0,
-        };
-        let meta = match self.meta.get_mut(&e.key) {
-            Some(m) => m,
-            None => self.meta.entry(e.key.clone()).or_default(),
         };
         let before = meta.winner();
         let del = meta.del;
@@ -1030,42 +1003,45 @@ impl Keyspace {
         }
         let after = meta.winner();
         let kind = Kind::of_op(&e.op);
-        let has_entry = self
-            .entries
-            .get(&e.key)
-            .is_some_and(|x| after.is_some_and(|k| Kind::of(&x.value) == k));
-        let incremental = has_entry
-            && before == after
-            && !matches!(e.op, Op::Delete)
-            && (kind.is_none() || kind == after);
-        if !incremental {
+        let incremental =
+            before == after && !matches!(e.op, Op::Delete) && (kind.is_none() || kind == after);
+        let patched = match entry {
+            Some(entry) if incremental && after == Some(Kind::of(&entry.value)) => {
+                Self::patch(meta, entry, e, merged, removed_at)
+            }
+            _ => false,
+        };
+        if !patched {
             self.refresh(&e.key);
-            return true;
         }
-        self.patch(e, merged, removed_at);
         true
     }
 
-    /// Incremental view update for an effect on the winning type (entry exists).
-    fn patch(&mut self, e: &Effect, merged: Merged, removed_at: Option<usize>) {
-        let Some(meta) = self.meta.get(&e.key) else {
-            return;
-        };
-        let Some(entry) = self.entries.get_mut(&e.key) else {
-            return;
-        };
+    /// Incremental view update for an effect on the winning type (the key has a view of that
+    /// type). Returns false when the view must be rebuilt from the state instead.
+    fn patch(
+        meta: &KeyMeta,
+        entry: &mut Entry,
+        e: &Effect,
+        merged: Merged,
+        removed_at: Option<usize>,
+    ) -> bool {
         let mut full = false;
         match (&e.op, &mut entry.value) {
             (Op::Str(_), Value::Str(s)) => {
                 if let Some((_, v)) = &meta.string {
-                    s.clone_from(v);
+                    assign_bytes(s, v);
                 }
             }
             (Op::HashSet { field, .. } | Op::HashDel { field }, Value::Hash(h)) => {
                 match meta.hash.get(field) {
-                    Some((_, Some(v))) => {
-                        h.insert(field.clone(), v.clone());
-                    }
+                    Some((_, Some(v))) => match h.get_mut(field) {
+                        // Overwrites reuse the view's buffer (no allocation when it fits).
+                        Some(slot) => assign_bytes(slot, v),
+                        None => {
+                            h.insert(field.clone(), v.clone());
+                        }
+                    },
                     _ => {
                         h.remove(field);
                     }
@@ -1074,7 +1050,9 @@ impl Keyspace {
             (Op::SetAdd { member } | Op::SetRem { member }, Value::Set(st)) => {
                 match meta.set.get(member) {
                     Some((_, true)) => {
-                        st.insert(member.clone());
+                        if !st.contains(member) {
+                            st.insert(member.clone());
+                        }
                     }
                     _ => {
                         st.remove(member);
@@ -1131,7 +1109,7 @@ impl Keyspace {
                         l.get_mut(i),
                         meta.list.elems.get(id).and_then(|x| x.value.as_ref()),
                     ) {
-                        (Some(slot), Some((_, v))) => slot.clone_from(v),
+                        (Some(slot), Some((_, v))) => assign_bytes(slot, v),
                         _ => full = true,
                     }
                 }
@@ -1139,9 +1117,7 @@ impl Keyspace {
             (Op::Expire(_), _) => entry.expire_at = meta.expire_at(),
             _ => full = true,
         }
-        if full || entry.value.is_empty_collection() {
-            self.refresh(&e.key);
-        }
+        !full && !entry.value.is_empty_collection()
     }
 
     /// Rebuild a key's view from its CRDT state.

@@ -2,8 +2,9 @@
 //!
 //! Rank queries walk the ordered map (O(n)); correctness first.
 
+use super::hasher::Map;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// A score with a total order (scores are never NaN; `-0.0` is normalised to `0.0`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,7 +28,7 @@ impl Ord for Score {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ZSet {
     by_score: BTreeMap<(Score, Vec<u8>), ()>,
-    scores: HashMap<Vec<u8>, f64>,
+    scores: Map<Vec<u8>, f64>,
 }
 
 impl ZSet {
@@ -54,12 +55,24 @@ impl ZSet {
     /// Insert or update; returns true when the member is new.
     pub fn put(&mut self, member: &[u8], score: f64) -> bool {
         let score = if score == 0.0 { 0.0 } else { score };
-        let old = self.scores.insert(member.to_vec(), score);
-        if let Some(old) = old {
-            self.by_score.remove(&(Score(old), member.to_vec()));
+        match self.scores.get_mut(member) {
+            Some(old) => {
+                if old.to_bits() != score.to_bits() {
+                    // One copy of the member serves as lookup key and as the new entry.
+                    let mut k = (Score(*old), member.to_vec());
+                    self.by_score.remove(&k);
+                    k.0 = Score(score);
+                    self.by_score.insert(k, ());
+                    *old = score;
+                }
+                false
+            }
+            None => {
+                self.scores.insert(member.to_vec(), score);
+                self.by_score.insert((Score(score), member.to_vec()), ());
+                true
+            }
         }
-        self.by_score.insert((Score(score), member.to_vec()), ());
-        old.is_none()
     }
 
     /// Remove; returns true when the member existed.
