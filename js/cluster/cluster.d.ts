@@ -98,6 +98,10 @@ export declare class PortAttachment {
   /** The peer shard's node id once its hello arrived. */
   readonly peer: bigint | null;
   readonly closeReason: string | null;
+  /** The link's name in the worker's log lines (`attachPort` option; null: `link <id>`). */
+  readonly label: string | null;
+  /** The link posts `{ down: reason }` on its port before closing it (`attachPort` option). */
+  readonly announceClose: boolean;
   /** Close the link for good (BYE to the peer) and close the port. */
   detach(reason?: string): void;
 }
@@ -154,6 +158,17 @@ export declare class Node {
   command(argv: readonly Arg[]): Promise<Reply>;
   /** The server's worker protocol: a `Gateway` payload run by `shard.execBatch` on shard i. */
   execBatch(i: number, payload: Uint8Array): Promise<{ out: Uint8Array; lens: Uint32Array }>;
+  /**
+   * Coalesced jobs (`marekvs serve`'s client path): one Uint8Array `[id u32][len u32][payload]...`
+   * posted to shard i as a single message (buffer transferred). Results come to `onJobResults`.
+   * False (nothing posted) if shard i is not up.
+   */
+  postJobs(i: number, jobs: Uint8Array): boolean;
+  /**
+   * Handler of job results: one Uint8Array per posted message,
+   * `[id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32][lens u32 × n][out]...`.
+   */
+  onJobResults(fn: ((i: number, results: Uint8Array) => void) | null): void;
   /** Per-shard DEBUG DIGEST. */
   digests(): Promise<string[]>;
   /** The node's DEBUG DIGEST (XOR of the shards'). */
@@ -166,7 +181,13 @@ export declare class Node {
    * Replicate shard i over a port (transferred into its worker). A function is called again
    * for a new port after `restartShard(i)`.
    */
-  attachPort(i: number, port: TransferablePort | (() => TransferablePort | null), options?: { onEvent?: (ev: { type: string; peer: bigint | null; reason: string | null }) => void }): PortAttachment;
+  attachPort(i: number, port: TransferablePort | (() => TransferablePort | null), options?: {
+    onEvent?: (ev: { type: string; peer: bigint | null; reason: string | null }) => void;
+    /** Names the link in the worker's log lines (default `link <id>`). */
+    label?: string;
+    /** A link that ends (but not by its port closing) posts `{ down: reason }` on the port first. */
+    announceClose?: boolean;
+  }): PortAttachment;
   /** Close an attachment's link (BYE) and its port. */
   detachPort(attachment: PortAttachment, reason?: string): void;
   /** Let an attachment apply what is queued on its port (its peer died), then close it. */

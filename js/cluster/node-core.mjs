@@ -97,6 +97,7 @@ export function defineNode(platform) {
     #onEvent;
     #log;
     #opts;
+    #jobResults = noop;
 
     constructor(opts, token) {
       if (token !== Node.#token) throw new TypeError('use `await Node.start(options)`');
@@ -203,6 +204,10 @@ export function defineNode(platform) {
 
     #onMessage(slot, w, m) {
       if (slot.worker !== w) return; // a message from a terminated incarnation
+      if (m instanceof Uint8Array) {
+        this.#jobResults(slot.index, m);
+        return;
+      }
       switch (m.t) {
         case 'r': {
           const p = slot.pending.get(m.id);
@@ -387,6 +392,27 @@ export function defineNode(platform) {
       return this.#request(i, { t: 'batch', payload });
     }
 
+    /**
+     * The coalesced job protocol (`marekvs serve`'s client path): post `jobs`, one Uint8Array of
+     * `[id u32 LE][len u32 LE][payload]...` (payloads as for `execBatch`), to shard i as a single
+     * message (its buffer is transferred). The worker answers with one Uint8Array of results
+     * `[id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32][lens u32 × n][out]...`
+     * (an error's out is its UTF-8 message), handed to the `onJobResults` handler. No
+     * bookkeeping here: ids are the caller's, and jobs posted to a worker that exits are never
+     * answered (watch `shard-exit` events). Returns false (posting nothing) if shard i is not up.
+     */
+    postJobs(i, jobs) {
+      const slot = this.#slots[i];
+      if (slot.state !== 'up') return false;
+      slot.worker.post(jobs, [jobs.buffer]);
+      return true;
+    }
+
+    /** Set the handler of job results: `fn(i, results)` (see `postJobs`). */
+    onJobResults(fn) {
+      this.#jobResults = fn ?? noop;
+    }
+
     /** Per-shard DEBUG DIGEST, index = shard. */
     async digests() {
       return Promise.all(this.#slots.map((s) => this.#call(s.index, ['DEBUG', 'DIGEST'])));
@@ -413,11 +439,14 @@ export function defineNode(platform) {
      * Hand shard i a port to replicate over (`connect(shard, port)` runs in the worker; the
      * port is transferred). `portOrFactory` is a MessagePort, or a function returning one,
      * called again to re-open the link after `restartShard(i)` (a bare port dies with the
-     * worker it was transferred to). Returns a `PortAttachment`.
+     * worker it was transferred to). Returns a `PortAttachment`. Options: `onEvent(ev)` (the
+     * link's hello / live / closed / refused), `label` (names the link in the worker's log lines
+     * instead of `link <id>`), `announceClose` (a link that ends for any reason but its port
+     * closing posts `{ down: reason }` on the port before closing it).
      */
-    attachPort(i, portOrFactory, { onEvent = noop } = {}) {
+    attachPort(i, portOrFactory, { onEvent = noop, label, announceClose = false } = {}) {
       const factory = typeof portOrFactory === 'function' ? portOrFactory : null;
-      const att = new PortAttachment(this, i, onEvent);
+      const att = new PortAttachment(this, i, onEvent, { label, announceClose });
       let first = true;
       const open = () => {
         if (att.detached) return;
@@ -442,7 +471,10 @@ export function defineNode(platform) {
       att.state = 'connecting';
       att.peer = null;
       slot.attachments.set(id, att);
-      slot.worker.post({ t: 'attach', link: id, port }, [port]);
+      const msg = { t: 'attach', link: id, port };
+      if (att.label !== null) msg.label = String(att.label);
+      if (att.announceClose) msg.announceClose = true;
+      slot.worker.post(msg, [port]);
     }
 
     /** Close an attachment's link in its worker (BYE to the peer) and close the port. */
@@ -535,9 +567,13 @@ export function defineNode(platform) {
 
   /** One replication link of one shard of a Node over a port (see `Node.attachPort`). */
   class PortAttachment {
-    constructor(node, shard, onEvent) {
+    constructor(node, shard, onEvent, { label, announceClose } = {}) {
       this.node = node;
       this.shard = shard;
+      /** The link's name in the worker's log lines (null: `link <id>`). */
+      this.label = label ?? null;
+      /** The link posts `{ down: reason }` on its port before closing it. */
+      this.announceClose = !!announceClose;
       /** 'connecting' | 'live' | 'closed' (as the worker's link reports) */
       this.state = 'connecting';
       /** Peer shard's node id once its hello arrived. */

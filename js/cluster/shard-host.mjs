@@ -5,8 +5,9 @@
 // Main → worker: {t:'init', index, partitions, owned, seed, nodeId, shardOptions, link, status}
 //   {t:'cmd', id, argv}  {t:'batch', id, payload}  {t:'attach', link, port}
 //   {t:'detach', link, reason}  {t:'retire', link}  {t:'info', id}  {t:'stop'}
+//   a bare Uint8Array: coalesced jobs (`Node.postJobs`, see runJobs)
 // Worker → main: {t:'loaded'} (listening: send init)  {t:'ready', nodeId}  {t:'r', id, v} (reply)  {t:'e', id, message} (failure)
-//   {t:'event', link, ev}  {t:'log', message}
+//   {t:'event', link, ev}  {t:'log', message}  a bare Uint8Array: the jobs' results
 import { encodeReply } from './replies.mjs';
 import { orderedPort } from './ordered-port.mjs';
 
@@ -57,9 +58,10 @@ export function hostShard(marekvs, endpoint) {
     const { reorder = true, gapTimeoutMs, ...options } = linkOptions;
     // FIFO per link even over a reordering transport (see ordered-port.mjs for why).
     const port = reorder ? orderedPort(m.port, { gapTimeoutMs }) : m.port;
+    const label = m.label ?? `link ${id}`;
     const link = marekvs.connect(shard, port, {
       ...options,
-      log: (message) => log(`link ${id}: ${message}`),
+      log: (message) => log(`${label}: ${message}`),
       onEvent: (ev) => {
         if (ev.type === 'hello' || ev.type === 'live' || ev.type === 'closed' || ev.type === 'refused') {
           endpoint.post({ t: 'event', link: id, ev: { type: ev.type, peer: ev.peer ?? null, reason: ev.reason ?? null } });
@@ -67,9 +69,18 @@ export function hostShard(marekvs, endpoint) {
       },
     });
     links.set(id, { link, port });
-    // A link that ends (the peer's BYE, a hostile frame) releases its port too.
-    link.closed?.then(() => {
+    // A link that ends (the peer's BYE, a hostile frame) releases its port too. With
+    // `announceClose` the other end first gets `{ down: reason }` (unless the port itself
+    // closed): `marekvs serve` drops the whole peer connection with that reason.
+    link.closed?.then((reason) => {
       if (links.get(id)?.link === link) links.delete(id);
+      if (m.announceClose && !String(reason).startsWith('port closed')) {
+        try {
+          port.postMessage({ down: reason });
+        } catch {
+          // already closed
+        }
+      }
       port.close?.();
     });
   }
@@ -123,7 +134,55 @@ export function hostShard(marekvs, endpoint) {
     };
   }
 
+  // Coalesced jobs (the client path of `marekvs serve`): one Uint8Array of jobs
+  // [id u32][len u32][payload]..., each payload a Gateway batch for execBatch; the answer is one
+  // Uint8Array of results [id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32]
+  // [lens u32 × n][out]... (for an error, out is the UTF-8 message).
+  const enc = new TextEncoder();
+  function runJobs(msg) {
+    const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
+    const results = [];
+    let size = 0;
+    let off = 0;
+    while (off < msg.length) {
+      const id = dv.getUint32(off, true);
+      const len = dv.getUint32(off + 4, true);
+      const payload = msg.subarray(off + 8, off + 8 + len);
+      off += 8 + len;
+      let r;
+      try {
+        const out = shard.execBatch(payload);
+        r = { id, status: 0, out, lens: shard.lastReplyLengths() };
+      } catch (e) {
+        r = { id, status: 1, out: enc.encode(`shard ${index}: ${e && e.message ? e.message : e}`), lens: new Uint32Array(0) };
+      }
+      size += 16 + 4 * r.lens.length + r.out.length;
+      results.push(r);
+    }
+    const ans = new Uint8Array(size);
+    const av = new DataView(ans.buffer);
+    let o = 0;
+    for (const r of results) {
+      av.setUint32(o, r.id, true);
+      av.setUint32(o + 4, r.status, true);
+      av.setUint32(o + 8, r.lens.length, true);
+      av.setUint32(o + 12, r.out.length, true);
+      o += 16;
+      for (let i = 0; i < r.lens.length; i++, o += 4) av.setUint32(o, r.lens[i], true);
+      ans.set(r.out, o);
+      o += r.out.length;
+    }
+    // With a link, the effects leave before the replies (see flush). With none, the
+    // replicator's microtask drops them after the post: off the clients' critical path.
+    if (links.size > 0) flush();
+    endpoint.post(ans, [ans.buffer]);
+  }
+
   endpoint.onMessage((m) => {
+    if (m instanceof Uint8Array) {
+      runJobs(m);
+      return;
+    }
     switch (m.t) {
       case 'cmd': {
         let v;

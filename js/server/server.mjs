@@ -1,17 +1,19 @@
-// `marekvs serve`: a RESP2/RESP3 server over node:net hosting N shard workers.
+// `marekvs serve`: a RESP2/RESP3 server over node:net hosting N shard workers, spawned and
+// driven through a `Node` (js/cluster/node-core.mjs; the workers run js/cluster/shard-host.mjs).
 //
 // Main thread: one wasm Gateway per connection parses RESP (pipelining, partial frames,
 // inline commands, Redis's protocol errors), keeps the connection's state (protocol from
 // HELLO, client name, id), answers connection commands itself and routes every other command
 // to the worker owning its keys' partition (fan-out for DBSIZE, KEYS, FLUSHALL, SCAN, ...).
 // All commands parsed from one read go to a worker as one payload; payloads queued in the
-// same event-loop turn are coalesced into one postMessage per worker. Replies are written in
-// request order per connection. A connection whose first command is MAREKVS.PEER is another
-// server's replication link instead (peers.mjs); --peer dials others. See docs/js-api.md
-// ("marekvs serve").
+// same event-loop turn are coalesced into one postMessage per worker (`Node.postJobs`, results
+// through `Node.onJobResults`). Replies are written in request order per connection. A
+// connection whose first command is MAREKVS.PEER is another server's replication link instead
+// (peers.mjs, its ports handed to the workers by `Node.attachPort`); --peer dials others. See
+// docs/js-api.md ("marekvs serve").
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
 import { Gateway } from '../node.mjs';
+import { Node } from '../cluster/node.mjs';
 import { createPeers, sniffHandshake, NAME_RE } from './peers.mjs';
 
 const PLAN_LOCAL = 254;
@@ -49,41 +51,45 @@ export async function startServer(opts = {}) {
   // workers' script budgets write it; connections read it to answer BUSY and SCRIPT KILL.
   const status = new SharedArrayBuffer(16 * shards);
   const statusView = new Int32Array(status);
-  const workers = [];
   const jobs = new Map(); // job id → { conn, entry, w }
   let nextJob = 1;
   let flushScheduled = false;
-
-  for (let i = 0; i < shards; i++) {
-    const owned = [];
-    for (let p = 0; p < partitions; p++) if (owner[p] === i) owned.push(p);
-    const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-      workerData: { partitions, owned, seed: i + 1, index: i, status },
-    });
-    const w = { worker, queue: [], queued: 0, index: i };
-    workers.push(w);
-  }
-  await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
-    const onMsg = (m) => {
-      if (m && m.ready) {
-        w.worker.off('error', reject);
-        resolve();
-      }
-    };
-    w.worker.once('message', onMsg);
-    w.worker.once('error', reject);
-  })));
   let stopping = false;
-  for (const w of workers) {
-    w.worker.on('message', (m) => (m instanceof Uint8Array ? onResults(w, m) : onControl(w, m)));
-    w.worker.on('error', (e) => log(`worker ${w.index} failed: ${e && e.stack ? e.stack : e}`));
-    w.worker.on('exit', (code) => {
-      if (!stopping) {
-        log(`worker ${w.index} exited (${code}); shutting down`);
-        close().then(() => opts.onFatal && opts.onFatal(new Error(`worker ${w.index} exited (${code})`)));
-      }
-    });
-  }
+  let closing = null;
+  let started = false; // a worker exiting while Node.start runs makes it reject instead
+
+  // The shard workers: a Node (docs/js-api.md, "Node class"). Each shard gets a fresh random
+  // replication node id at every start (a shard started from nothing is a new incarnation;
+  // --node-id is only the name peers and logs see), its replicator installed at once (with no
+  // peer linked, local effects are dropped instead of piling up), active expiry, and its 4
+  // elements of the status buffer. MAREKVS_SCRIPT_TIME_LIMIT_MS sets the scripts' deadline
+  // (CONFIG SET lua-time-limit too).
+  const limit = Number(process.env.MAREKVS_SCRIPT_TIME_LIMIT_MS);
+  const prefix = `${name}: `;
+  const node = await Node.start({
+    name,
+    shards,
+    partitions,
+    statusBuffer: status,
+    ...(limit >= 1 ? { scriptTimeLimitMs: limit } : {}),
+    // Peer connections are TCP (FIFO): no reordering buffer on the links.
+    link: { reorder: false },
+    log: (s) => {
+      // A closed port is this thread closing the peer connection: peers.mjs logs that itself.
+      if (/ dropped: port closed(: [^\n]*)?$/.test(s)) return;
+      log(s.startsWith(prefix) ? s.slice(prefix.length) : s);
+    },
+    onEvent: (ev) => {
+      if (ev.type !== 'shard-exit' || ev.expected || stopping || !started) return;
+      const e = new Error(`worker ${ev.shard} exited (${ev.code})`);
+      log(`worker ${ev.shard} exited (${ev.code}); shutting down`);
+      close().then(() => opts.onFatal && opts.onFatal(e));
+    },
+  });
+  started = true;
+  node.onJobResults(onResults);
+  const workers = [];
+  for (let i = 0; i < shards; i++) workers.push({ queue: [], queued: 0, index: i });
 
   // One message per worker per event-loop turn: a single Uint8Array of jobs
   // [id u32][len u32][payload], copied (cheaper than transferring many small buffers).
@@ -106,10 +112,26 @@ export async function startServer(opts = {}) {
         msg.set(j.payload, off + 8);
         off += 8 + j.payload.length;
       }
+      const queue = w.queue;
       w.queue = [];
       w.queued = 0;
-      w.worker.postMessage(msg, [msg.buffer]);
+      if (!node.postJobs(w.index, msg)) failJobs(queue, `shard ${w.index} is ${node.shardState(w.index)}`);
     }
+  }
+
+  // Jobs that cannot run (their worker is gone, the server is stopping): their connections get
+  // an error and are closed.
+  function failJobs(queue, error) {
+    const touched = new Set();
+    for (const j of queue) {
+      const job = jobs.get(j.id);
+      if (!job) continue;
+      jobs.delete(j.id);
+      job.entry.error = error;
+      job.entry.waiting--;
+      touched.add(job.conn);
+    }
+    for (const conn of touched) drain(conn);
   }
 
   function send(w, conn, entry, payload) {
@@ -127,7 +149,7 @@ export async function startServer(opts = {}) {
 
   // Results: [id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32][lens u32 × n][out]
   // (for an error, out is the UTF-8 message).
-  function onResults(w, m) {
+  function onResults(i, m) {
     const touched = new Set();
     const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
     let off = 0;
@@ -158,21 +180,24 @@ export async function startServer(opts = {}) {
     for (const conn of touched) drain(conn);
   }
 
-  // Messages from a worker other than results: log lines of its replication links.
-  function onControl(w, m) {
-    if (m && typeof m.log === 'string') log(`shard ${w.index}: ${m.log}`);
-  }
-
   // ---------------------------------------------------------------- peers
 
   // Peer links (peers.mjs): each connection gets one MessageChannel per worker; port2 goes to
-  // the worker, which replicates its shard with the peer's worker of the same index over it.
+  // the worker (`node.attachPort`), which replicates its shard with the peer's worker of the
+  // same index over it. A link that ends posts `{ down: reason }` first (peers.mjs then drops
+  // the whole connection with that reason); its log lines read `shard i: peer <name>: ...`.
   const peers = createPeers({
     name,
     shards,
     partitions,
     log,
-    attach: (i, port, peer) => workers[i].worker.postMessage({ link: port, peer }, [port]),
+    attach: (i, port, peer) => {
+      try {
+        node.attachPort(i, port, { label: `peer ${peer}`, announceClose: true });
+      } catch {
+        port.close(); // the shard is not up: the connection closes ('port closed')
+      }
+    },
   });
 
   // ---------------------------------------------------------------- connections
@@ -316,16 +341,20 @@ export async function startServer(opts = {}) {
     });
   });
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 6379, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 6379, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    await close(); // the workers too (e.g. the port is taken)
+    throw e;
+  }
   const addr = server.address();
 
-  let closing = null;
   function close() {
     if (closing) return closing;
     stopping = true;
@@ -335,7 +364,7 @@ export async function startServer(opts = {}) {
         server.close(() => resolve());
         for (const c of conns) c.socket.destroy();
       });
-      await Promise.all(workers.map((w) => w.worker.terminate()));
+      await node.close();
     })();
     return closing;
   }
