@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { args } from './replication-runs.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SERVED = ['bench', 'js', 'pkg'];
@@ -33,16 +34,6 @@ function serveStatic() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function args() {
-  const o = {};
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const k = argv[i].replace(/^--/, '');
-    const v = argv[i + 1];
-    o[k] = k === 'workloads' ? v.split(',') : Number.isNaN(Number(v)) ? v : Number(v);
-  }
-  return o;
-}
 
 const server = await serveStatic();
 const browser = await chromium.launch({

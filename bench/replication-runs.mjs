@@ -91,6 +91,18 @@ async function transfer(p, workload, n, chunk, tag) {
   };
 }
 
+/** `--key value` command-line options (numbers as numbers, `--workloads a,b` as a list). */
+export function args() {
+  const o = {};
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    const k = argv[i].replace(/^--/, '');
+    const v = argv[i + 1];
+    o[k] = k === 'workloads' ? v.split(',') : Number.isNaN(Number(v)) ? v : Number(v);
+  }
+  return o;
+}
+
 export function percentile(sorted, q) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];

@@ -7,18 +7,8 @@
 //   node bench/replication.mjs [--runs 3] [--n 200000] [--chunk 1000] [--rate 10000] [--seconds 3]
 //     [--workloads SET,INCR,HSET,MSET] [--latencyBy count|describe]
 import { Worker } from 'node:worker_threads';
-import { runAll, report } from './replication-runs.mjs';
+import { runAll, report, args } from './replication-runs.mjs';
 
-function args() {
-  const o = {};
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const k = argv[i].replace(/^--/, '');
-    const v = argv[i + 1];
-    o[k] = k === 'workloads' ? v.split(',') : Number.isNaN(Number(v)) ? v : Number(v);
-  }
-  return o;
-}
 
 function spawn() {
   const w = new Worker(new URL('./replication-worker.mjs', import.meta.url));

@@ -1,6 +1,6 @@
 // Types of `marekvs/cluster` (js/cluster/node.mjs for Node, js/cluster/browser.mjs for
 // browsers): a Node of shard workers. See docs/js-api.md ("Node class").
-import type { Arg, Reply, ReplyError } from '../index.js';
+import type { Arg, LinkStats, Reply, ReplyError } from '../index.js';
 
 /** Options of the replication links (`connect(shard, port, options)` in each worker). */
 export interface LinkOptions {
@@ -52,18 +52,7 @@ export type NodeEvent =
   | { type: 'shard-exit'; shard: number; code: number | null; expected: boolean }
   | { type: 'link-hello' | 'link-live' | 'link-closed' | 'link-refused'; shard: number; link: number; peer: bigint | null; reason: string | null };
 
-export interface LinkStats {
-  sentFrames: number;
-  sentBytes: number;
-  recvFrames: number;
-  recvBytes: number;
-  appliedEffects: number;
-  snapshotsSent: number;
-  snapshotsApplied: number;
-  droppedBatches: number;
-  ignoredFrames?: number;
-  inflightBytes: number;
-}
+export type { LinkStats } from '../index.js';
 
 export interface ShardInfo {
   index: number;

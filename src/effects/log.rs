@@ -64,6 +64,21 @@ fn at(vv: &VersionVector, origin: u64) -> Stamp {
     vv.get(&origin).copied().unwrap_or(Stamp::new(0, 0, origin))
 }
 
+/// A peer lacks the effects of `origin` stamped in `(req, upto]`: `(origin, req, upto)`.
+type Missing = (u64, Stamp, Stamp);
+
+/// The logged effects of `origin` stamped in `(req, upto]`.
+fn in_range(
+    p: &Partition,
+    origin: u64,
+    req: Stamp,
+    upto: Stamp,
+) -> impl Iterator<Item = &Arc<Effect>> {
+    p.log
+        .iter()
+        .filter(move |e| e.stamp.node == origin && e.stamp > req && e.stamp <= upto)
+}
+
 fn raise(vv: &mut VersionVector, origin: u64, s: Stamp) {
     let e = vv.entry(origin).or_insert(Stamp::new(0, 0, origin));
     if s > *e {
@@ -300,6 +315,30 @@ impl Shard {
         v
     }
 
+    /// What a peer at version vector `vv` lacks of `partition`: per origin the range
+    /// `(req, upto]` of stamps, with the partition's state whose log holds those effects;
+    /// [`EffectError::NeedSnapshot`] when the log no longer reaches back that far.
+    fn missing(
+        &mut self,
+        partition: u16,
+        vv: &VersionVector,
+    ) -> Result<(Vec<Missing>, Option<&Partition>), EffectError> {
+        let mine = self.version_vector(partition);
+        let part = self.repl.parts.get(&partition);
+        let mut ranges = Vec::new();
+        for (&origin, &upto) in &mine {
+            let req = at(vv, origin);
+            if req >= upto {
+                continue;
+            }
+            if part.is_some_and(|p| at(&p.floor, origin) > req) {
+                return Err(EffectError::NeedSnapshot);
+            }
+            ranges.push((origin, req, upto));
+        }
+        Ok((ranges, part))
+    }
+
     /// A batch with every effect of `partition` a peer at version vector `vv` lacks, from the
     /// log; [`EffectError::NeedSnapshot`] when the log no longer reaches back that far.
     pub fn effects_since(
@@ -307,31 +346,21 @@ impl Shard {
         partition: u16,
         vv: &VersionVector,
     ) -> Result<Vec<u8>, EffectError> {
-        let mine = self.version_vector(partition);
-        let part = self.repl.parts.get(&partition).cloned().unwrap_or_default();
-        let mut groups = Vec::new();
-        for (&origin, &upto) in &mine {
-            let req = at(vv, origin);
-            if req >= upto {
-                continue;
-            }
-            if at(&part.floor, origin) > req {
-                return Err(EffectError::NeedSnapshot);
-            }
-            let effects: Vec<Effect> = part
-                .log
-                .iter()
-                .filter(|e| e.stamp.node == origin && e.stamp > req && e.stamp <= upto)
-                .map(|e| Effect::clone(e))
-                .collect();
-            groups.push(Group {
+        let (ranges, part) = self.missing(partition, vv)?;
+        let groups: Vec<Group> = ranges
+            .into_iter()
+            .map(|(origin, req, upto)| Group {
                 partition,
                 origin,
                 prev: req,
                 upto,
-                effects,
-            });
-        }
+                effects: part.map_or_else(Vec::new, |p| {
+                    in_range(p, origin, req, upto)
+                        .map(|e| Effect::clone(e))
+                        .collect()
+                }),
+            })
+            .collect();
         Ok(codec::encode_batch(&groups))
     }
 
@@ -339,26 +368,13 @@ impl Shard {
     /// [`Shard::effects_since`] would carry), without encoding them; a peer that lacks only
     /// vector claims (no effects) counts 0. [`EffectError::NeedSnapshot`] as `effects_since`.
     pub fn lacking(&mut self, partition: u16, vv: &VersionVector) -> Result<usize, EffectError> {
-        let mine = self.version_vector(partition);
-        let Some(part) = self.repl.parts.get(&partition) else {
-            return Ok(0);
-        };
-        let mut n = 0;
-        for (&origin, &upto) in &mine {
-            let req = at(vv, origin);
-            if req >= upto {
-                continue;
-            }
-            if at(&part.floor, origin) > req {
-                return Err(EffectError::NeedSnapshot);
-            }
-            n += part
-                .log
+        let (ranges, part) = self.missing(partition, vv)?;
+        Ok(part.map_or(0, |p| {
+            ranges
                 .iter()
-                .filter(|e| e.stamp.node == origin && e.stamp > req && e.stamp <= upto)
-                .count();
-        }
-        Ok(n)
+                .map(|&(origin, req, upto)| in_range(p, origin, req, upto).count())
+                .sum()
+        }))
     }
 
     /// Snapshot of a partition's CRDT state with its version vector.
