@@ -136,6 +136,26 @@ test('two shards converge over a MessageChannel: writes before and after connect
   ch.port1.close();
 });
 
+test('a BroadcastChannel carries a link, also to a shard that joins the channel later', async () => {
+  const a = shard();
+  const b = shard();
+  const name = `marekvs-test-${a.nodeId}`;
+  const ca = new BroadcastChannel(name);
+  const la = connect(a, ca, quiet);
+  a.command(['SET', 'early', '1']);
+  await sleep(50); // a's hello went out before b listened: b's hello must bring a's reply
+  const cb = new BroadcastChannel(name);
+  const lb = connect(b, cb, quiet);
+  b.command(['SET', 'late', '2']);
+  await converged([a, b]);
+  assert.equal(b.command(['GET', 'early']), '1');
+  assert.equal(la.peer, b.nodeId);
+  assert.equal(lb.peer, a.nodeId);
+  la.close();
+  ca.close();
+  cb.close();
+});
+
 test('EVALSHA heals on the replica: NOSCRIPT before the record arrives, the script after', async () => {
   const a = shard();
   const b = shard();
