@@ -121,7 +121,6 @@ class Link {
     this.partitionCount = shard.partitions;
     this.parts = Array.from(shard.replicatedPartitions());
     this.transfer = this.opts.transfer ?? !isBroadcastChannel(port);
-    this.replyHello = isBroadcastChannel(port); // late joiners miss a broadcast hello
     this.peer = null;
     this.state = 'connecting';
     this.closeReason = null;
@@ -323,11 +322,12 @@ class Link {
       return;
     }
     const first = this.peer === null;
+    if (!first && f.reply) return; // the answer to our hello: its catch-up was done on theirs
     this.peer = f.from;
-    if (first) {
-      this.emit({ type: 'hello', peer: this.peer });
-      if (this.replyHello) this.post(F.hello(this.me, this.peer, this.partitionCount, this.vectors()));
-    }
+    if (first) this.emit({ type: 'hello', peer: this.peer });
+    // Answer an original hello: ours may have gone nowhere (the peer was not listening yet on a
+    // channel that does not queue: a BroadcastChannel, a WebSocket relay, a restarted process).
+    if (!f.reply) this.post(F.hello(this.me, this.peer, this.partitionCount, this.vectors(), true));
     this.rep.flush(); // effects taken before the hello went nowhere for this link: catch-up covers them
     if (this.catchUp(f.vvs) < 0) return;
     if (this.state === 'connecting') {

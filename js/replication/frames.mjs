@@ -2,7 +2,8 @@
 //
 //   [type u8][from u64][to u64][body]        integers little-endian, to = 0: "whoever you are"
 //
-//   HELLO    body = "MKR" version u8, partitions u16, n u16, n × (partition u16, len u32, vv)
+//   HELLO    body = "MKR" version u8, flags u8 (1: a reply to the peer's hello), partitions u16,
+//            n u16, n × (partition u16, len u32, vv)
 //   BATCH    body = seq u32, kind u8 (0 live, 1 catch-up), effect batch (effects codec)
 //   SNAPSHOT body = seq u32, partition snapshot (effects codec)
 //   ACK      body = seq u32 (highest processed), n u16, n × (partition u16, len u32, vv)
@@ -57,13 +58,17 @@ function putVectors(out, dv, off, vvs) {
   return off;
 }
 
-/** @param {Array<[number, Uint8Array]>} vvs partition → encoded version vector */
-export function hello(from, to, partitions, vvs) {
-  const { out, dv } = header(HELLO, from, to, 6 + vectorsSize(vvs));
+/**
+ * @param {Array<[number, Uint8Array]>} vvs partition → encoded version vector
+ * @param {boolean} reply sent in answer to the peer's hello (which is not answered again)
+ */
+export function hello(from, to, partitions, vvs, reply = false) {
+  const { out, dv } = header(HELLO, from, to, 7 + vectorsSize(vvs));
   out.set(MAGIC, HEADER);
   out[HEADER + 3] = VERSION;
-  dv.setUint16(HEADER + 4, partitions, true);
-  putVectors(out, dv, HEADER + 6, vvs);
+  out[HEADER + 4] = reply ? 1 : 0;
+  dv.setUint16(HEADER + 5, partitions, true);
+  putVectors(out, dv, HEADER + 7, vvs);
   return out;
 }
 
@@ -136,14 +141,16 @@ export function decode(data) {
   const body = HEADER;
   switch (f.type) {
     case HELLO: {
-      if (u8.length < body + 6) throw new FrameError('hello: truncated');
+      if (u8.length < body + 7) throw new FrameError('hello: truncated');
       if (u8[body] !== MAGIC[0] || u8[body + 1] !== MAGIC[1] || u8[body + 2] !== MAGIC[2]) {
         throw new FrameError('hello: bad magic');
       }
       f.version = u8[body + 3];
       if (f.version !== VERSION) throw new FrameError(`hello: protocol version ${f.version}, this side speaks ${VERSION}`);
-      f.partitions = dv.getUint16(body + 4, true);
-      f.vvs = readVectors(u8, dv, body + 6, 'hello');
+      if (u8[body + 4] > 1) throw new FrameError(`hello: unknown flags ${u8[body + 4]}`);
+      f.reply = u8[body + 4] === 1;
+      f.partitions = dv.getUint16(body + 5, true);
+      f.vvs = readVectors(u8, dv, body + 7, 'hello');
       return f;
     }
     case BATCH:
