@@ -417,9 +417,7 @@ class Link {
     this.exchanges++;
     if (this.opts.collectGarbage) {
       for (const [p, vv] of vvs) this.shard.setPeerVersionVector(this.peer, p, vv);
-      if (this.exchanges % this.opts.gcEvery === 0) {
-        for (const p of this.parts) this.shard.collectGarbage(p);
-      }
+      if (this.exchanges % this.opts.gcEvery === 0) this.shard.collectAllGarbage();
     }
     const quiet = this.ackedOut === this.seqOut;
     let lacking = false;

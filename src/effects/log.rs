@@ -469,6 +469,30 @@ impl Shard {
         stable.unwrap_or(Stamp::ZERO)
     }
 
+    /// [`Shard::collect_garbage`] for every replicated partition in one pass over the keys
+    /// (a pass per partition costs a walk of the whole keyspace each).
+    pub fn collect_garbage_all(&mut self) -> usize {
+        let mut stable = std::collections::HashMap::new();
+        for p in self.replicated_partitions() {
+            let s = self.stable_stamp(p);
+            if s != Stamp::ZERO {
+                stable.insert(p, s);
+            }
+        }
+        if stable.is_empty() {
+            return 0;
+        }
+        let pmap = self.partition_map();
+        self.ks.collect_tombstones_by(|k| {
+            let p = if is_system_key(k) {
+                SYSTEM_PARTITION
+            } else {
+                pmap.partition_of_key(k)
+            };
+            stable.get(&p).copied()
+        })
+    }
+
     /// Collect tombstones of a partition that every known peer has passed. Returns the number
     /// of tombstones (and bare key states) dropped.
     pub fn collect_garbage(&mut self, partition: u16) -> usize {

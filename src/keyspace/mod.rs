@@ -339,12 +339,21 @@ impl Keyspace {
         stable: Stamp,
         mut filter: impl FnMut(&[u8]) -> bool,
     ) -> usize {
+        self.collect_tombstones_by(|k| filter(k).then_some(stable))
+    }
+
+    /// [`Keyspace::collect_tombstones`] with a stable stamp per key (`None`: leave the key
+    /// alone): one pass over the keys for every partition at once.
+    pub fn collect_tombstones_by(
+        &mut self,
+        mut stable_of: impl FnMut(&[u8]) -> Option<Stamp>,
+    ) -> usize {
         let mut n = 0;
         let mut drop = Vec::new();
         for (k, m) in self.meta.iter_mut() {
-            if !filter(k) {
+            let Some(stable) = stable_of(k) else {
                 continue;
-            }
+            };
             n += m.collect(stable);
             if m.is_bare() && m.del <= stable {
                 drop.push(k.clone());

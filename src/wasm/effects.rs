@@ -140,6 +140,13 @@ impl JsShard {
         Ok(())
     }
 
+    /// `collectAllGarbage()`: `collectGarbage` for every replicated partition in one pass over
+    /// the keys.
+    #[wasm_bindgen(js_name = collectAllGarbage)]
+    pub fn collect_all_garbage(&mut self) -> usize {
+        self.core_mut().collect_garbage_all()
+    }
+
     /// `collectGarbage(partition)`: drop tombstones every known peer has passed.
     #[wasm_bindgen(js_name = collectGarbage)]
     pub fn collect_garbage(&mut self, partition: u16) -> usize {
