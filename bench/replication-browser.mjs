@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../scripts/chromium.mjs';
 import { args } from './replication-runs.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -36,11 +36,7 @@ function serveStatic() {
 
 
 const server = await serveStatic();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const version = browser.version();
   console.log(`replication benchmark, Chromium ${version}, ${new Date().toISOString()}`);

@@ -2,7 +2,7 @@
 // does, and opens it in Debian's Chromium through playwright-core, collecting console errors
 // (page and workers) and any request that leaves localhost.
 import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 import { buildWww } from '../../scripts/build-www.mjs';
 
@@ -13,11 +13,7 @@ export async function launch() {
   await buildWww();
   const server = await startServer({ port: 0 });
   const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   return {
     base,
     browser,

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium.mjs';
 import { scratchDir, serveStatic } from './helpers.mjs';
 
 const root = join(scratchDir(), 'browser');
@@ -82,10 +82,7 @@ window.workerResult = new Promise((resolve) => { w.onmessage = (e) => resolve(e.
   });
 
   server = await serveStatic(scratchDir());
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && console.error('[page]', m.text()));
 });
