@@ -239,17 +239,10 @@ impl Shard {
         Ok(())
     }
 
-    /// Apply an incoming batch at local time `now_ms`. Validated whole before anything
-    /// changes: a malformed batch, a partition this shard does not own, a key outside its
-    /// group's partition or a stamp beyond the drift bound rejects it all. Returns the
-    /// number of effects in the batch.
-    pub fn apply_effects_at(&mut self, bytes: &[u8], now_ms: i64) -> Result<usize, EffectError> {
-        let groups = codec::decode_batch(bytes)?;
-        let mut max = Stamp::ZERO;
-        for g in &groups {
-            self.check_group_keys(g.partition, &mut g.effects.iter().map(|e| e.key.as_slice()))?;
-            max = max.max(g.upto);
-        }
+    /// Before merging remote stamps up to `max` at local time `now_ms`: refuse them beyond the
+    /// drift bound (nothing changed yet), move pending local effects out of the keyspace (they
+    /// were stamped before), then advance the HLC past `max`.
+    fn receive_clock(&mut self, max: Stamp, now_ms: i64) -> Result<(), EffectError> {
         let now = u64::try_from(now_ms).unwrap_or(0);
         if max != Stamp::ZERO {
             self.ks.hlc().check(max, now).map_err(EffectError::Drift)?;
@@ -261,6 +254,21 @@ impl Shard {
                 .recv(max, now)
                 .map_err(EffectError::Drift)?;
         }
+        Ok(())
+    }
+
+    /// Apply an incoming batch at local time `now_ms`. Validated whole before anything
+    /// changes: a malformed batch, a partition this shard does not own, a key outside its
+    /// group's partition or a stamp beyond the drift bound rejects it all. Returns the
+    /// number of effects in the batch.
+    pub fn apply_effects_at(&mut self, bytes: &[u8], now_ms: i64) -> Result<usize, EffectError> {
+        let groups = codec::decode_batch(bytes)?;
+        let mut max = Stamp::ZERO;
+        for g in &groups {
+            self.check_group_keys(g.partition, &mut g.effects.iter().map(|e| e.key.as_slice()))?;
+            max = max.max(g.upto);
+        }
+        self.receive_clock(max, now_ms)?;
         let mut n = 0;
         for g in groups {
             for e in &g.effects {
@@ -406,17 +414,7 @@ impl Shard {
             .chain(snap.vv.values().copied())
             .max()
             .unwrap_or(Stamp::ZERO);
-        let now = u64::try_from(now_ms).unwrap_or(0);
-        if max != Stamp::ZERO {
-            self.ks.hlc().check(max, now).map_err(EffectError::Drift)?;
-        }
-        self.collect_effects();
-        if max != Stamp::ZERO {
-            self.ks
-                .hlc_mut()
-                .recv(max, now)
-                .map_err(EffectError::Drift)?;
-        }
+        self.receive_clock(max, now_ms)?;
         for e in &snap.effects {
             self.ks.merge_apply(e);
         }
