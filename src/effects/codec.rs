@@ -305,6 +305,16 @@ impl<'a> R<'a> {
         Ok(n)
     }
 
+    /// An effect's key: the previous effect's when the head's same-key bit (0x80) is set.
+    fn key(&mut self, head: u8, last: &Option<Vec<u8>>) -> Result<Vec<u8>, EffectError> {
+        if head & 0x80 != 0 {
+            last.clone()
+                .ok_or_else(|| bad("same-key flag on first effect"))
+        } else {
+            self.bytes()
+        }
+    }
+
     fn bytes(&mut self) -> Result<Vec<u8>, EffectError> {
         let n = usize::try_from(self.varint()?).map_err(|_| bad("length too large"))?;
         if n > self.remaining() {
@@ -463,13 +473,7 @@ pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
                 return Err(bad("stamps not increasing inside (prev, upto]"));
             }
             last = stamp;
-            let key = if head & 0x80 != 0 {
-                last_key
-                    .clone()
-                    .ok_or_else(|| bad("same-key flag on first effect"))?
-            } else {
-                r.bytes()?
-            };
+            let key = r.key(head, &last_key)?;
             let op = r.payload(tag, Some(origin), stamp)?;
             last_key = Some(key.clone());
             effects.push(Effect { stamp, key, op });
@@ -503,13 +507,7 @@ pub fn decode_snapshot(b: &[u8]) -> Result<Snapshot, EffectError> {
             c: r.u32()?,
             node,
         };
-        let key = if head & 0x80 != 0 {
-            last_key
-                .clone()
-                .ok_or_else(|| bad("same-key flag on first effect"))?
-        } else {
-            r.bytes()?
-        };
+        let key = r.key(head, &last_key)?;
         let op = r.payload(head & 0x7f, None, stamp)?;
         last_key = Some(key.clone());
         effects.push(Effect { stamp, key, op });
