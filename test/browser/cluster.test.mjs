@@ -5,22 +5,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { launchChromium } from '../../scripts/chromium.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { openSite } from './site.mjs';
 
 const TEST_DIR = new URL('../cluster/', import.meta.url);
-let server, browser, base;
+let site, browser, base;
 
 before(async () => {
-  server = await startServer({ port: 0 });
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
+  site = await openSite();
+  ({ browser, base } = site);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+after(() => site?.close());
 
 async function openPage() {
   const page = await browser.newPage();

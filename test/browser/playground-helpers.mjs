@@ -2,8 +2,7 @@
 // does, and opens it in Debian's Chromium through playwright-core, collecting console errors
 // (page and workers) and any request that leaves localhost.
 import { mkdirSync } from 'node:fs';
-import { launchChromium } from '../../scripts/chromium.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { openSite } from './site.mjs';
 import { buildWww } from '../../scripts/build-www.mjs';
 
 export const OUT = new URL('../../test-output/playground/', import.meta.url).pathname;
@@ -11,17 +10,7 @@ export const OUT = new URL('../../test-output/playground/', import.meta.url).pat
 export async function launch() {
   mkdirSync(OUT, { recursive: true });
   await buildWww();
-  const server = await startServer({ port: 0 });
-  const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await launchChromium();
-  return {
-    base,
-    browser,
-    async close() {
-      await browser.close();
-      server.close();
-    },
-  };
+  return openSite();
 }
 
 /**

@@ -3,21 +3,16 @@
 // needed): the test relays every message from one page's socket to the other's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from '../../scripts/chromium.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { openSite } from './site.mjs';
 
-let server, browser, base;
+let site, browser, base;
 
 before(async () => {
-  server = await startServer({ port: 0 });
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
+  site = await openSite();
+  ({ browser, base } = site);
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+after(() => site?.close());
 
 /** A blank page on the package's origin with a Shard replicating over a WebSocket. */
 async function replica(seed, problems) {
