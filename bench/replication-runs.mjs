@@ -171,26 +171,44 @@ export async function runAll({ spawn, log = () => {}, partitions = 16, runs = 3,
     // incl. waiting for B's thread to run) and the handler's own time; and per write the same
     // split (write → its frame's post is time on A: the rest of its tick, the flush).
     const postedAt = new Map();
-    for (let i = 0; i < w.posts.length; i += 2) postedAt.set(w.posts[i], w.posts[i + 1]);
+    const postRunq = new Map();
+    for (let i = 0; i < w.posts.length; i += 3) {
+      postedAt.set(w.posts[i], w.posts[i + 1]);
+      postRunq.set(w.posts[i], w.posts[i + 2]);
+    }
+    // With run-queue clocks (Node on Linux): each write's latency minus the time A (from its
+    // write to its frame's post) and B (from the post to the end of the handler) spent runnable
+    // but waiting for a CPU — the link's own latency, without the machine's scheduling.
+    const ownLat = [];
+    let prevRunqEnd = null;
     const delivery = [];
     const handler = [];
     const onA = [];
     const wDelivery = [];
     const wHandler = [];
     let first = 0;
-    for (let i = 0; i < v.recv.length; i += 4) {
-      const [seq, start, end, upto] = [v.recv[i], v.recv[i + 1], v.recv[i + 2], v.recv[i + 3]];
+    for (let i = 0; i < v.recv.length; i += 6) {
+      const [seq, start, end, upto, rqStart, rqEnd] = v.recv.subarray(i, i + 6);
+      const prevEnd = prevRunqEnd;
+      prevRunqEnd = rqEnd;
       const posted = postedAt.get(seq);
       if (posted === undefined) continue; // a warm-up frame
       delivery.push(start - posted);
       handler.push(end - start);
+      const waitB = Math.max(0, Math.min(start - posted, prevEnd === null ? 0 : rqStart - prevEnd)) +
+        Math.max(0, rqEnd - rqStart);
       for (let k = first; k < Math.min(upto, total); k++) {
         onA.push(posted - w.written[k]);
         wDelivery.push(start - posted);
         wHandler.push(end - start);
+        if (v.runq && v.seen[k] > 0) {
+          const waitA = Math.max(0, Math.min(posted - w.written[k], postRunq.get(seq) - w.writtenRunq[k]));
+          ownLat.push(v.seen[k] - w.written[k] - waitA - waitB);
+        }
       }
       first = Math.max(first, upto);
     }
+    ownLat.sort((x, y) => x - y);
     for (const xs of [delivery, handler, onA, wDelivery, wHandler]) xs.sort((x, y) => x - y);
     const l = {
       writes: total,
@@ -212,6 +230,8 @@ export async function runAll({ spawn, log = () => {}, partitions = 16, runs = 3,
       // between the two ends of one postMessage are expected)
       minDelivery: delivery[0],
       clockSuspect: delivery[0] < -0.05,
+      // null where the threads' run-queue times are not readable (browsers, non-Linux)
+      own: ownLat.length ? { p50: percentile(ownLat, 0.5), p99: percentile(ownLat, 0.99), max: ownLat[ownLat.length - 1] } : null,
       perWrite: {
         onA: [percentile(onA, 0.5), percentile(onA, 0.99)],
         delivery: [percentile(wDelivery, 0.5), percentile(wDelivery, 0.99)],
@@ -230,6 +250,7 @@ export async function runAll({ spawn, log = () => {}, partitions = 16, runs = 3,
       `handler p50 ${l.handlerP50.toFixed(3)} p99 ${l.handlerP99.toFixed(3)} max ${l.handlerMax.toFixed(2)} ms; ` +
       `per write p50/p99: on A ${l.perWrite.onA.map((x) => x.toFixed(2)).join('/')}, delivery ` +
       `${l.perWrite.delivery.map((x) => x.toFixed(2)).join('/')}, B handler ${l.perWrite.handler.map((x) => x.toFixed(2)).join('/')} ms` +
+      (l.own ? `; without run-queue waits p50 ${l.own.p50.toFixed(2)} p99 ${l.own.p99.toFixed(2)} max ${l.own.max.toFixed(2)} ms` : '') +
       (l.clockSuspect ? ` (CLOCKS DISAGREE: a frame was received ${(-l.minDelivery).toFixed(2)} ms before it was posted)` : '') +
       (latencyBy === 'describe' ? `; B spent ${l.describeMs.toFixed(0)} ms in describeEffects` : ''));
   }
@@ -262,6 +283,8 @@ export function report(out, title) {
     `| A write → visible on B | ${spread(L.map((l) => l.p50), f2)} | ${spread(L.map((l) => l.p90), f2)} | ` +
     `${spread(L.map((l) => l.p99), f2)} | ${spread(L.map((l) => l.max), f2)} | ${median(L.map((l) => l.writesPerTick)).toFixed(1)} | ` +
     `${L.map((l) => `${l.visible}/${l.writes}`).join(', ')} |`,
+    ...(L.every((l) => l.own) ? [`| the same, minus the time A and B waited in the run queue | ${spread(L.map((l) => l.own.p50), f2)} | | ` +
+      `${spread(L.map((l) => l.own.p99), f2)} | ${spread(L.map((l) => l.own.max), f2)} | | |`] : []),
     `| per write: write on A → its frame posted | ${spread(L.map((l) => l.perWrite.onA[0]), f2)} | | ${spread(L.map((l) => l.perWrite.onA[1]), f2)} | | | |`,
     `| per write: frame posted → B's handler starts | ${spread(L.map((l) => l.perWrite.delivery[0]), f2)} | | ${spread(L.map((l) => l.perWrite.delivery[1]), f2)} | | | |`,
     `| per write: B's handler (decode, apply, ack) | ${spread(L.map((l) => l.perWrite.handler[0]), f2)} | | ${spread(L.map((l) => l.perWrite.handler[1]), f2)} | | | |`,

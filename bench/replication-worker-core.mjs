@@ -66,17 +66,18 @@ function timeCalls(obj, name, getProf, ms, calls) {
       p[calls]++;
       // Trace live batch frames only, by sequence number: acks, vectors and catch-ups (which
       // anti-entropy may send at any time) also flow.
-      if (p.trace && seq >= 0) p.trace.push(seq, at);
+      if (p.trace && seq >= 0) p.trace.push(seq, at, p.runqMs ? p.runqMs() : 0);
     }
   };
 }
 
 /**
- * Serve the driver's requests. `lib` = { Shard, connect, describeEffects }; `endpoint` =
- * { post(msg, transfer), listen(fn) }.
+ * Serve the driver's requests. `lib` = { Shard, connect, describeEffects, runqMs? }, where
+ * `runqMs()` (Node on Linux) reads how long this thread has waited in the run queue; `endpoint`
+ * = { post(msg, transfer), listen(fn) }.
  */
 export function serve(lib, endpoint) {
-  const { Shard, connect, describeEffects } = lib;
+  const { Shard, connect, describeEffects, runqMs = null } = lib;
   let shard = null;
   let link = null;
   let live = null; // promise: the link is live
@@ -157,10 +158,12 @@ export function serve(lib, endpoint) {
       const t0 = now();
       let recvSeq = -1;
       let recvAt = 0;
+      let recvRunq = 0;
       port.addEventListener('message', (ev) => {
         recvAt = now();
         recvStart = performance.now();
         recvSeq = liveSeq(ev.data);
+        if (prof.trace && recvSeq >= 0 && runqMs) recvRunq = runqMs();
       });
       live = new Promise((resolve, reject) => {
         link = connect(shard, port, {
@@ -178,7 +181,10 @@ export function serve(lib, endpoint) {
         const end = performance.now();
         prof.recvMs += end - recvStart;
         prof.recvs++;
-        if (prof.trace && recvSeq >= 0) prof.trace.push(recvSeq, recvAt, recvAt + (end - recvStart), liveApplied);
+        if (prof.trace && recvSeq >= 0) {
+          prof.trace.push(recvSeq, recvAt, recvAt + (end - recvStart), liveApplied,
+            runqMs ? recvRunq : 0, runqMs ? runqMs() : 0);
+        }
       });
       return { role, t0, produced };
     },
@@ -228,7 +234,10 @@ export function serve(lib, endpoint) {
     // B: record when each write `prefix<i>` (value i) becomes visible, for `count` writes.
     track({ prefix, count, by }) {
       prof = newProfile();
-      prof.trace = []; // [seq, handler start, end, live effects after it] of every live batch frame
+      // [seq, handler start, end, live effects after it, run-queue ms at start, at end] of every
+      // live batch frame
+      prof.trace = [];
+      prof.runqMs = runqMs;
       track = { prefix, by, base: liveApplied, seen: new Float64Array(count), count: 0,
         describeMs: 0, batches: 0, resolve: null };
       return true;
@@ -243,30 +252,35 @@ export function serve(lib, endpoint) {
       const t = track;
       track = null;
       const recv = new Float64Array(prof.trace);
-      for (let i = 3; i < recv.length; i += 4) recv[i] -= t.base; // → writes visible after the frame
+      for (let i = 3; i < recv.length; i += 6) recv[i] -= t.base; // → writes visible after the frame
       prof = newProfile();
-      return { seen: t.seen, count: t.count, describeMs: t.describeMs, batches: t.batches, stats: { ...link.stats }, recv, liveApplied };
+      return { seen: t.seen, count: t.count, describeMs: t.describeMs, batches: t.batches, stats: { ...link.stats }, recv, liveApplied,
+        runq: Boolean(runqMs) };
     },
     // A: `rate` writes/s for `seconds`, paced by a 1 ms timer (browsers clamp nested timers to
     // 4 ms, so there the writes come in bursts of ~40); each write's time is recorded.
     paced({ rate, seconds, prefix }) {
       const total = Math.round(rate * seconds);
       const written = new Float64Array(total);
+      const writtenRunq = new Float64Array(total); // A's run-queue ms when the write's tick ran
       let done = 0;
       let ticks = 0;
       const start = now();
       prof = newProfile();
-      prof.trace = []; // [seq, post time] of every live batch frame
+      prof.trace = []; // [seq, post time, run-queue ms] of every live batch frame
+      prof.runqMs = runqMs;
       return new Promise((resolve) => {
         const tick = () => {
           ticks++;
           const due = Math.min(total, Math.floor(((now() - start) * rate) / 1000));
+          const rq = runqMs && done < due ? runqMs() : 0;
           for (; done < due; done++) {
+            writtenRunq[done] = rq;
             written[done] = now();
             shard.command(['SET', `${prefix}${done}`, String(done)]);
           }
           if (done < total) setTimeout(tick, 1);
-          else resolve({ written, ticks, ms: now() - start, stats: { ...link.stats }, posts: new Float64Array(prof.trace) });
+          else resolve({ written, writtenRunq, ticks, ms: now() - start, stats: { ...link.stats }, posts: new Float64Array(prof.trace) });
         };
         setTimeout(tick, 1);
       });
