@@ -259,6 +259,9 @@ pub fn merge(kind: FanOut, replies: Vec<Reply>, start: usize) -> Reply {
 // ------------------------------------------------------------------ worker batches
 
 /// Append one command to a worker payload: `[proto u8][argc u32 LE]([len u32 LE][bytes])*`.
+/// A payload may also hold raw segments, `[RAW_SEGMENT | proto][len u32 LE][RESP bytes]`:
+/// complete multibulk requests exactly as a client sent them (see
+/// [`Gateway::single_target`]), parsed on the worker instead of re-encoded here.
 pub fn push_command(out: &mut Vec<u8>, proto: u8, argv: &[Vec<u8>]) {
     out.push(proto);
     out.extend_from_slice(&(argv.len() as u32).to_le_bytes());
@@ -275,6 +278,9 @@ fn read_u32(p: &[u8], pos: &mut usize) -> Option<usize> {
     usize::try_from(u32::from_le_bytes(arr)).ok()
 }
 
+/// Marks a raw segment in a worker payload (the high bit of the protocol byte).
+pub const RAW_SEGMENT: u8 = 0x80;
+
 /// Decode a worker payload into (proto, argv) pairs; `None` if it is malformed.
 pub fn read_batch(payload: &[u8]) -> Option<Vec<(u8, Vec<Vec<u8>>)>> {
     let mut out = Vec::new();
@@ -282,6 +288,19 @@ pub fn read_batch(payload: &[u8]) -> Option<Vec<(u8, Vec<Vec<u8>>)>> {
     while pos < payload.len() {
         let proto = *payload.get(pos)?;
         pos += 1;
+        if proto & RAW_SEGMENT != 0 {
+            let len = read_u32(payload, &mut pos)?;
+            let end = pos.checked_add(len)?;
+            let mut parser = RequestParser::new();
+            let (cmds, err) = parser.parse(payload.get(pos..end)?);
+            // The gateway only forwards complete, valid requests.
+            if err.is_some() || parser.pending() > 0 {
+                return None;
+            }
+            out.extend(cmds.into_iter().map(|argv| (proto & !RAW_SEGMENT, argv)));
+            pos = end;
+            continue;
+        }
         let argc = read_u32(payload, &mut pos)?;
         let mut argv = Vec::with_capacity(argc.min(1024));
         for _ in 0..argc {
@@ -488,6 +507,68 @@ impl Gateway {
         b
     }
 
+    /// The worker that every request in `data` goes to, when `data` (with nothing buffered
+    /// before it) is complete multibulk requests only, each a keyed command with its keys in
+    /// one partition of that worker, not a script, and that worker not busy. [`Gateway::feed`]
+    /// would then plan exactly those commands for that worker and change no connection state,
+    /// so the caller may skip it and hand `data` to the worker as a raw segment (no argv
+    /// allocations, no re-encoding). `None`: use [`Gateway::feed`].
+    pub fn single_target(&self, data: &[u8]) -> Option<u16> {
+        if self.closed || self.parser.pending() > 0 || data.is_empty() {
+            return None;
+        }
+        let mut target = None;
+        let mut args: [&[u8]; FAST_ARGS] = [&[]; FAST_ARGS];
+        let mut pos = 0;
+        while pos < data.len() {
+            let argc;
+            (argc, pos) = scan_request(data, pos, &mut args)?;
+            let argv = args.get(..argc)?;
+            let p = self.fast_partition(argv)?;
+            let w = self.owner_of(p);
+            if *target.get_or_insert(w) != w {
+                return None;
+            }
+        }
+        let w = target?;
+        if self.status.as_ref().is_some_and(|s| s.busy(w)) {
+            return None;
+        }
+        Some(w)
+    }
+
+    /// [`route`] for the common case, on borrowed arguments: the partition of a keyed
+    /// command without subcommands or movable keys whose keys share one partition; `None`
+    /// for anything else (including every error).
+    fn fast_partition(&self, argv: &[&[u8]]) -> Option<u16> {
+        let spec = fast_spec(argv.first()?)?;
+        if !arity_ok(spec, argv.len())
+            || spec.first_key <= 0
+            || spec.has(engine::flags::MOVABLEKEYS)
+        {
+            return None;
+        }
+        // The positions `engine::key_positions` gives for such a spec.
+        let argc = i64::try_from(argv.len()).ok()?;
+        let last = if spec.last_key < 0 {
+            argc + i64::from(spec.last_key)
+        } else {
+            i64::from(spec.last_key)
+        };
+        let step = i64::from(spec.step.max(1));
+        let mut i = i64::from(spec.first_key);
+        let mut part = None;
+        while i <= last && i < argc {
+            let key = argv.get(usize::try_from(i).ok()?)?;
+            let p = self.pmap.partition_of_key(key);
+            if *part.get_or_insert(p) != p {
+                return None; // CROSSSLOT: the full path answers it
+            }
+            i += step;
+        }
+        part
+    }
+
     fn plan_one(&mut self, b: &mut Batch, argv: &[Vec<u8>], now_ms: i64) {
         let proto = self.ctx.proto;
         let route = route(&self.pmap, argv);
@@ -604,6 +685,50 @@ impl Gateway {
             }
         }
     }
+}
+
+/// Most arguments of a request [`Gateway::single_target`] takes (more: the full path).
+const FAST_ARGS: usize = 16;
+
+/// One strictly formed, complete multibulk request at `data[pos..]`: its arguments into
+/// `args`, returns (argc, end). `None` for anything [`RequestParser`] might treat otherwise
+/// or that needs more input: inline commands, an empty or partial request, lenient
+/// terminators, more than [`FAST_ARGS`] arguments. For what it accepts, the parser yields the
+/// same arguments and the same end.
+fn scan_request<'a>(
+    data: &'a [u8],
+    mut pos: usize,
+    args: &mut [&'a [u8]; FAST_ARGS],
+) -> Option<(usize, usize)> {
+    fn line(data: &[u8], pos: usize, lead: u8) -> Option<(i64, usize)> {
+        if *data.get(pos)? != lead {
+            return None;
+        }
+        let from = pos + 1;
+        let cr = from + data.get(from..)?.iter().position(|&b| b == b'\r')?;
+        if *data.get(cr + 1)? != b'\n' {
+            return None;
+        }
+        Some((crate::resp::parser::string2ll(data.get(from..cr)?)?, cr + 2))
+    }
+    let (n, next) = line(data, pos, b'*')?;
+    let argc = usize::try_from(n)
+        .ok()
+        .filter(|&n| (1..=FAST_ARGS).contains(&n))?;
+    pos = next;
+    for slot in args.iter_mut().take(argc) {
+        let (len, next) = line(data, pos, b'$')?;
+        if !(0..=crate::resp::parser::PROTO_MAX_BULK_LEN).contains(&len) {
+            return None;
+        }
+        let end = next.checked_add(usize::try_from(len).ok()?)?;
+        *slot = data.get(next..end)?;
+        if data.get(end..end + 2)? != b"\r\n" {
+            return None;
+        }
+        pos = end + 2;
+    }
+    Some((argc, pos))
 }
 
 impl Special {
@@ -760,6 +885,151 @@ mod tests {
             let _ = read_batch(&p[..cut]);
         }
         assert!(read_batch(&[2, 255, 255, 255, 255]).is_none());
+    }
+
+    /// The raw segment the server builds for a chunk `single_target` accepted.
+    fn raw_segment(proto: u8, chunk: &[u8]) -> Vec<u8> {
+        let mut p = vec![RAW_SEGMENT | proto];
+        p.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
+        p.extend_from_slice(chunk);
+        p
+    }
+
+    struct Status {
+        busy: bool,
+    }
+
+    impl WorkerStatus for Status {
+        fn busy(&self, _w: u16) -> bool {
+            self.busy
+        }
+        fn kill_scripts(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn single_target_is_feed_without_the_copies() {
+        let parts = 8u16;
+        let owner: Vec<u16> = (0..parts).map(|p| p % 2).collect();
+        let pm = PartitionMap::new(parts);
+        let w_of = |k: &str| owner[usize::from(pm.partition_of_key(k.as_bytes()))];
+        // Two keys per worker.
+        let mut keys: Vec<String> = Vec::new();
+        for w in 0..2 {
+            keys.extend(
+                (0..)
+                    .map(|i| format!("k{i}"))
+                    .filter(|k| w_of(k) == w)
+                    .take(2),
+            );
+        }
+        let (a0, a1, b0) = (&keys[0], &keys[1], &keys[2]);
+        let mut pieces: Vec<Vec<u8>> = [
+            format!("GET {a0}"),
+            format!("get {a1}"),
+            format!("SET {a0} v"),
+            format!("GET {b0}"),
+            format!("MSET {{{a0}}}x 1 {{{a0}}}y 2"),
+            format!("MSET {a0} 1 {b0} 2"),
+            "ZADD z 1 m".to_string(),
+            "HSET h f v g w".to_string(),
+            "PING".to_string(),
+            "DBSIZE".to_string(),
+            "GET".to_string(),
+            "NOPE x".to_string(),
+            format!("EVAL x 1 {a0}"),
+            "CONFIG GET maxmemory".to_string(),
+            format!("DEL {}", [a0.as_str(); 20].join(" ")),
+        ]
+        .iter()
+        .map(|c| cmd(c))
+        .collect();
+        pieces.push(format!("GET {a0}\r\n").into_bytes()); // inline
+        pieces.push(format!("*2\r\n$3\r\nGET\r\n${}\r\n{a0}XY", a0.len()).into_bytes());
+        pieces.push(format!("*2\n$3\r\nGET\r\n${}\r\n{a0}\r\n", a0.len()).into_bytes());
+        pieces.push(b"*0\r\n".to_vec());
+        pieces.push(b"*2\r\n$3\r\nGET\r\n$-1\r\n".to_vec());
+        pieces.push(b"*2\r\n$3\r\nGET\r\n$01\r\na\r\n".to_vec());
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for a in &pieces {
+            for b in &pieces {
+                inputs.push([a.as_slice(), b].concat());
+            }
+        }
+        let whole = [cmd(&format!("SET {a0} 1")), cmd(&format!("INCR {a1}"))].concat();
+        inputs.extend((0..whole.len()).map(|cut| whole[..cut].to_vec()));
+        let mut accepted = 0;
+        for (i, input) in inputs.iter().enumerate() {
+            for proto in [2u8, 3] {
+                let mut gw = Gateway::new(owner.clone(), 2, 1);
+                gw.ctx.proto = proto;
+                let fast = gw.single_target(input);
+                let b = gw.feed(input, 1_000);
+                let Some(w) = fast else { continue };
+                accepted += 1;
+                let w8 = u8::try_from(w).unwrap();
+                assert!(
+                    !b.plan.is_empty() && b.plan.iter().all(|&x| x == w8),
+                    "input {i}"
+                );
+                assert!(
+                    !b.close && b.local.is_empty() && gw.pending() == 0,
+                    "input {i}"
+                );
+                assert_eq!(
+                    read_batch(&raw_segment(proto, input)).unwrap(),
+                    read_batch(&b.payloads[usize::from(w)]).unwrap(),
+                    "input {i}"
+                );
+            }
+        }
+        // GET/SET/INCR/ZADD/HSET/MSET-with-tags combinations on one worker are taken.
+        assert!(accepted > 40, "{accepted}");
+        let one = cmd(&format!("GET {a0}"));
+        let gw = Gateway::new(owner.clone(), 2, 1);
+        assert_eq!(gw.single_target(&one), Some(w_of(a0)));
+        assert_eq!(
+            gw.single_target(&[one.clone(), cmd(&format!("GET {b0}"))].concat()),
+            None
+        );
+        // Something buffered before: the chunk is not whole requests.
+        let mut gw = Gateway::new(owner.clone(), 2, 1);
+        let _ = gw.feed(&one[..3], 1_000);
+        assert_eq!(gw.single_target(&one[3..]), None);
+        // A busy worker: the full path answers BUSY.
+        let mut gw = Gateway::new(owner.clone(), 2, 1);
+        gw.set_status(Box::new(Status { busy: true }));
+        assert_eq!(gw.single_target(&one), None);
+        let b = gw.feed(&one, 1_000);
+        assert_eq!(b.plan, vec![PLAN_LOCAL]);
+        assert!(b.local.starts_with(b"-BUSY"));
+        let mut gw = Gateway::new(owner.clone(), 2, 1);
+        gw.set_status(Box::new(Status { busy: false }));
+        assert_eq!(gw.single_target(&one), Some(w_of(a0)));
+    }
+
+    #[test]
+    fn raw_segments_run_in_their_protocol() {
+        let pm = PartitionMap::new(4);
+        let mut shard = Shard::owning_all(pm, 1);
+        let mut p = raw_segment(3, &[cmd("SET a 1"), cmd("GET nokey")].concat());
+        push_command(&mut p, 2, &argv("GET nokey"));
+        p.extend(raw_segment(2, &cmd("INCR a")));
+        let (mut out, mut lens) = (Vec::new(), Vec::new());
+        exec_batch(&mut shard, &p, 1_000, &mut out, &mut lens);
+        assert_eq!(out, b"+OK\r\n_\r\n$-1\r\n:2\r\n");
+        assert_eq!(lens, vec![5, 3, 5, 4]);
+        // A raw segment that is not whole, valid requests is a malformed payload.
+        for bad in [&b"*1\r\n$4\r\nPI"[..], b"*x\r\n", b""] {
+            let (mut out, mut lens) = (Vec::new(), Vec::new());
+            let mut p = raw_segment(2, bad);
+            if bad.is_empty() {
+                p.truncate(3); // a cut length
+            }
+            exec_batch(&mut shard, &p, 1_000, &mut out, &mut lens);
+            assert_eq!(out, b"-ERR malformed shard batch\r\n");
+        }
     }
 
     fn run(gw: &mut Gateway, shards: &mut [Shard], input: &[u8]) -> (Vec<u8>, bool) {

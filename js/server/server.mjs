@@ -92,7 +92,9 @@ export async function startServer(opts = {}) {
   for (let i = 0; i < shards; i++) workers.push({ queue: [], queued: 0, index: i });
 
   // One message per worker per event-loop turn: a single Uint8Array of jobs
-  // [id u32][len u32][payload], copied (cheaper than transferring many small buffers).
+  // [id u32][len u32][payload], copied (cheaper than transferring many small buffers). A job
+  // with `raw` set is a client's chunk as read (see onData): its payload is the raw segment
+  // [raw u8][len u32][chunk] (session.rs, `RAW_SEGMENT`).
   function flush() {
     flushScheduled = false;
     for (const w of workers) flushWorker(w);
@@ -102,15 +104,23 @@ export async function startServer(opts = {}) {
     if (w.queue.length === 0) return;
     {
       let size = 0;
-      for (const j of w.queue) size += 8 + j.payload.length;
+      for (const j of w.queue) size += (j.raw ? 13 : 8) + j.payload.length;
       const msg = new Uint8Array(size);
       const dv = new DataView(msg.buffer);
       let off = 0;
       for (const j of w.queue) {
+        const len = j.payload.length;
         dv.setUint32(off, j.id, true);
-        dv.setUint32(off + 4, j.payload.length, true);
+        if (j.raw) {
+          dv.setUint32(off + 4, len + 5, true);
+          msg[off + 8] = j.raw;
+          dv.setUint32(off + 9, len, true);
+          off += 5;
+        } else {
+          dv.setUint32(off + 4, len, true);
+        }
         msg.set(j.payload, off + 8);
-        off += 8 + j.payload.length;
+        off += 8 + len;
       }
       const queue = w.queue;
       w.queue = [];
@@ -134,10 +144,10 @@ export async function startServer(opts = {}) {
     for (const conn of touched) drain(conn);
   }
 
-  function send(w, conn, entry, payload) {
+  function send(w, conn, entry, payload, raw = 0) {
     const id = nextJob++;
     jobs.set(id, { conn, entry, w: w.index });
-    w.queue.push({ id, payload });
+    w.queue.push({ id, payload, raw });
     w.queued += payload.length;
     if (w.queue.length >= FLUSH_JOBS || w.queued >= FLUSH_BYTES) {
       flushWorker(w); // start the worker early: it runs while this thread reads more sockets
@@ -159,8 +169,7 @@ export async function startServer(opts = {}) {
       const n = dv.getUint32(off + 8, true);
       const outLen = dv.getUint32(off + 12, true);
       off += 16;
-      const lens = new Uint32Array(n);
-      for (let i = 0; i < n; i++) lens[i] = dv.getUint32(off + 4 * i, true);
+      const lensAt = off;
       off += 4 * n;
       const out = m.subarray(off, off + outLen);
       off += outLen;
@@ -171,7 +180,11 @@ export async function startServer(opts = {}) {
       if (status !== 0) {
         entry.error = Buffer.from(out).toString();
         log(entry.error);
+      } else if (entry.single >= 0) {
+        entry.parts[job.w] = { out, lens: null }; // written whole: no lengths needed
       } else {
+        const lens = new Uint32Array(n);
+        for (let i = 0; i < n; i++) lens[i] = dv.getUint32(lensAt + 4 * i, true);
         entry.parts[job.w] = { out, lens };
       }
       entry.waiting--;
@@ -267,7 +280,13 @@ export async function startServer(opts = {}) {
     if (conn.closed) return;
     const code = conn.gw.feedFast(chunk);
     if (code === -1) return; // a partial request: nothing to do yet
-    if (code >= 0) {
+    if (code >= 256) {
+      // Fastest path: the chunk is complete requests for one worker; it gets them as read.
+      const w = code & 255;
+      const entry = { batch: null, count: 1, close: false, parts: new Array(shards), waiting: 1, single: w, error: null };
+      conn.queue.push(entry);
+      send(workers[w], conn, entry, chunk, 0x80 | (code >> 8));
+    } else if (code >= 0) {
       // Fast path: every command of this read goes to one worker, nothing else in the batch.
       const entry = { batch: null, count: 1, close: false, parts: new Array(shards), waiting: 1, single: code, error: null };
       conn.queue.push(entry);

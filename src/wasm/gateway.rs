@@ -50,11 +50,17 @@ impl JsGateway {
         }
     }
 
-    /// The lean path: parse a chunk and keep its plan here. Returns the worker index when
-    /// every command goes to that one worker (take its payload with `takePayload()`), -1 when
-    /// the chunk completed no command, -2 otherwise (take the plan with `takeBatch()`).
+    /// The lean path: parse a chunk and keep its plan here. Returns `256 * protocol + w`
+    /// when the chunk is nothing but complete requests for worker `w` (send the chunk itself
+    /// as a raw segment: `[0x80 | protocol][len u32 LE][chunk]`, nothing was buffered), else
+    /// the worker index when every command goes to that one worker (take its payload with
+    /// `takePayload()`), -1 when the chunk completed no command, -2 otherwise (take the plan
+    /// with `takeBatch()`).
     #[wasm_bindgen(js_name = feedFast)]
     pub fn feed_fast(&mut self, chunk: &[u8]) -> i32 {
+        if let Some(w) = self.gw.single_target(chunk) {
+            return 256 * i32::from(self.gw.ctx.proto) + i32::from(w);
+        }
         self.last = self.gw.feed(chunk, unix_ms() as i64);
         let b = &self.last;
         if b.plan.is_empty() && !b.close {
