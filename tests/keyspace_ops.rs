@@ -148,3 +148,56 @@ impl Push for Keyspace {
         }
     }
 }
+
+/// A string is stored once (the register's bytes live in the string view): a view dropped by
+/// active expiry, restored by a later PERSIST from a peer, a snapshot of either state and an
+/// undo rollback all still see the value.
+#[test]
+fn string_bytes_survive_expiry_snapshot_and_rollback() {
+    use marekvs::effects::{Effect, Op, Stamp};
+    let strings = |ks: &Keyspace| -> Vec<Vec<u8>> {
+        ks.state_effects(|_| true)
+            .into_iter()
+            .filter_map(|e| match e.op {
+                Op::Str(v) => Some(v),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut ks = Keyspace::new();
+    ks.set_now(1_000);
+    ks.set_string(b"k", k("hello"));
+    ks.set_string(b"k", k("world"));
+    assert!(ks.set_expiry(b"k", Some(2_000)));
+    assert_eq!(strings(&ks), vec![k("world")]);
+    ks.set_now(3_000);
+    assert_eq!(ks.active_expire(3_000, 100), 1);
+    assert!(!ks.exists(b"k"));
+    assert_eq!(strings(&ks), vec![k("world")]);
+    // A peer's PERSIST stamped after the expiry: the value is back.
+    assert!(ks.merge_apply(&Effect {
+        stamp: Stamp::new(5_000, 0, 9),
+        key: k("k"),
+        op: Op::Expire(None),
+    }));
+    assert_eq!(ks.get_string(b"k"), Ok(Some(&k("world"))));
+    assert_eq!(strings(&ks), vec![k("world")]);
+    // A losing write changes nothing; a rolled-back one is undone.
+    assert!(!ks.merge_apply(&Effect {
+        stamp: Stamp::new(1, 0, 9),
+        key: k("k"),
+        op: Op::Str(k("old")),
+    }));
+    ks.start_undo();
+    ks.set_string(b"k", k("other"));
+    ks.hash_set(b"k", b"f", k("v"));
+    ks.rollback_undo();
+    assert_eq!(ks.get_string(b"k"), Ok(Some(&k("world"))));
+    assert_eq!(strings(&ks), vec![k("world")]);
+    // A type change keeps nothing of the string; a new string starts afresh.
+    ks.hash_set(b"k", b"f", k("v"));
+    assert!(strings(&ks).is_empty());
+    ks.set_string(b"k", k("again"));
+    assert_eq!(ks.get_string(b"k"), Ok(Some(&k("again"))));
+    assert_eq!(strings(&ks), vec![k("again")]);
+}

@@ -482,8 +482,13 @@ impl KeyMeta {
 
     /// The materialized value (None: the key does not exist).
     pub fn view(&self) -> Option<Value> {
+        self.view_of(self.winner()?)
+    }
+
+    /// [`KeyMeta::view`] when the winner is already known (`kind` = [`KeyMeta::winner`]).
+    pub fn view_of(&self, kind: Kind) -> Option<Value> {
         let del = self.del;
-        let v = match self.winner()? {
+        let v = match kind {
             Kind::Str => Value::Str(self.string.as_ref()?.1.clone()),
             Kind::Hash => {
                 let h: Hash = self
@@ -534,7 +539,8 @@ impl KeyMeta {
     }
 
     /// The state as effects (snapshots): merging them into any replica joins this state.
-    pub fn to_effects(&self, key: &[u8], out: &mut Vec<Effect>) {
+    /// `string`: the string register's bytes (the keyspace keeps them in a string view).
+    pub fn to_effects(&self, key: &[u8], string: Option<&[u8]>, out: &mut Vec<Effect>) {
         let mut push = |stamp: Stamp, op: Op| {
             out.push(Effect {
                 stamp,
@@ -548,8 +554,8 @@ impl KeyMeta {
         if self.expiry.0 != Stamp::ZERO {
             push(self.expiry.0, Op::Expire(self.expiry.1));
         }
-        if let Some((s, v)) = &self.string {
-            push(*s, Op::Str(v.clone()));
+        if let (Some((s, _)), Some(v)) = (&self.string, string) {
+            push(*s, Op::Str(v.to_vec()));
         }
         for (f, (s, v)) in &self.hash {
             push(

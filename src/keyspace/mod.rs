@@ -38,6 +38,7 @@ use crate::effects::{Effect, Op};
 use crate::hlc::{Hlc, Stamp};
 use hasher::Map;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// One concrete write. This is the effect enum: everything that changes the keyspace is one of
 /// these, applied by [`Keyspace::apply`].
@@ -174,11 +175,80 @@ fn order_hash(key: &[u8]) -> u64 {
     (h >> 1).wrapping_add(1)
 }
 
+/// Everything stored for one key: its CRDT state and the view derived from it (`None`: the
+/// key does not exist, e.g. only a tombstone is left). One map entry holds both, so an effect
+/// costs one lookup and a new key one copy of its bytes (shared with the SCAN index).
+///
+/// A string is stored once: while the view is a string, the string register's bytes live in
+/// the view (`meta.string` keeps its stamp and an empty buffer). [`Keyspace::merge_apply`]
+/// lends them back to the register for the merge ([`Slot::lend`]); whatever drops a string
+/// view returns them first ([`Slot::take_view`]); snapshot export reads them from the view.
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    meta: KeyMeta,
+    view: Option<Entry>,
+}
+
+impl Slot {
+    /// Swap the bytes of a string view with the string register's buffer: called once before
+    /// a merge (the register gets its bytes back) and once after (the view takes them).
+    fn lend(meta: &mut KeyMeta, view: &mut Option<Entry>) {
+        if let (
+            Some(Entry {
+                value: Value::Str(b),
+                ..
+            }),
+            Some((_, r)),
+        ) = (view.as_mut(), meta.string.as_mut())
+        {
+            std::mem::swap(b, r);
+        }
+    }
+
+    /// Remove the view, moving a string's bytes back into the register.
+    fn take_view(&mut self) -> Option<Entry> {
+        let mut view = self.view.take();
+        if let (
+            Some(Entry {
+                value: Value::Str(b),
+                ..
+            }),
+            Some((_, r)),
+        ) = (view.as_mut(), self.meta.string.as_mut())
+        {
+            *r = std::mem::take(b);
+        }
+        view
+    }
+
+    /// The string register's bytes (wherever they live).
+    fn string_bytes(&self) -> Option<&[u8]> {
+        match &self.view {
+            Some(Entry {
+                value: Value::Str(b),
+                ..
+            }) => Some(b),
+            _ => self.meta.string.as_ref().map(|(_, v)| v.as_slice()),
+        }
+    }
+}
+
+/// The SCAN index: `(order_hash(key), key)`, the key shared with the slot map.
+type Order = BTreeSet<(u64, Arc<[u8]>)>;
+
+/// An index position before every key of hash `h` (range starts).
+fn order_start(h: u64) -> (u64, Arc<[u8]>) {
+    (h, Arc::from(&[][..]))
+}
+
 /// The keyspace of one shard (all its partitions; keys are routed before they get here).
 #[derive(Debug, Clone, Default)]
 pub struct Keyspace {
-    entries: Map<Vec<u8>, Entry>,
-    order: BTreeSet<(u64, Vec<u8>)>,
+    /// Per key: CRDT state and view.
+    slots: Map<Arc<[u8]>, Slot>,
+    /// Number of slots with a view (stored keys, expired or not, system records included).
+    views: usize,
+    order: Order,
     now_ms: i64,
     journal: Option<Vec<WriteOp>>,
     sweep_cursor: u64,
@@ -186,8 +256,6 @@ pub struct Keyspace {
     /// Undo log: the state of each key (view and CRDT state) before its first write since
     /// `start_undo`, and the outbox length then.
     undo: Option<Undo>,
-    /// CRDT state per key (the view in `entries` is derived from it).
-    meta: Map<Vec<u8>, KeyMeta>,
     /// The node's hybrid logical clock (stamps local effects).
     hlc: Hlc,
     /// Effects produced by local writes, not yet taken by the replication layer.
@@ -250,17 +318,24 @@ impl Keyspace {
         for (key, (before, meta)) in saved {
             self.remove_entry(&key);
             match meta {
-                Some(m) => {
-                    self.meta.insert(key.clone(), m);
-                }
+                Some(m) => match self.slots.get_mut(key.as_slice()) {
+                    Some(slot) => slot.meta = m,
+                    None => {
+                        self.slots.insert(
+                            Arc::from(key.as_slice()),
+                            Slot {
+                                meta: m,
+                                view: None,
+                            },
+                        );
+                    }
+                },
                 None => {
-                    self.meta.remove(&key);
+                    self.slots.remove(key.as_slice());
                 }
             }
             if let Some(e) = before {
-                let expire_at = e.expire_at;
-                let slot = self.insert_entry(&key, e.value);
-                slot.expire_at = expire_at;
+                self.insert_entry(&key, e);
             }
         }
     }
@@ -310,23 +385,22 @@ impl Keyspace {
 
     /// The CRDT state of a key.
     pub fn key_meta(&self, key: &[u8]) -> Option<&KeyMeta> {
-        self.meta.get(key)
+        self.slots.get(key).map(|s| &s.meta)
     }
 
     /// Number of keys with CRDT state (including tombstoned keys).
     pub fn meta_len(&self) -> usize {
-        self.meta.len()
+        self.slots.len()
     }
 
     /// The CRDT state of every key passing `filter`, as effects (snapshot export).
     pub fn state_effects(&self, mut filter: impl FnMut(&[u8]) -> bool) -> Vec<Effect> {
-        let mut keys: Vec<&Vec<u8>> = self.meta.keys().filter(|k| filter(k)).collect();
-        keys.sort();
+        let mut keys: Vec<(&Arc<[u8]>, &Slot)> =
+            self.slots.iter().filter(|(k, _)| filter(k)).collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut out = Vec::new();
-        for k in keys {
-            if let Some(m) = self.meta.get(k) {
-                m.to_effects(k, &mut out);
-            }
+        for (k, s) in keys {
+            s.meta.to_effects(k, s.string_bytes(), &mut out);
         }
         out
     }
@@ -350,20 +424,19 @@ impl Keyspace {
     ) -> usize {
         let mut n = 0;
         let mut drop = Vec::new();
-        for (k, m) in self.meta.iter_mut() {
+        for (k, s) in self.slots.iter_mut() {
             let Some(stable) = stable_of(k) else {
                 continue;
             };
+            let m = &mut s.meta;
             n += m.collect(stable);
-            if m.is_bare() && m.del <= stable {
+            if m.is_bare() && m.del <= stable && s.view.is_none() {
                 drop.push(k.clone());
             }
         }
         for k in drop {
-            if !self.entries.contains_key(&k) {
-                self.meta.remove(&k);
-                n += 1;
-            }
+            self.slots.remove(&k);
+            n += 1;
         }
         n
     }
@@ -373,8 +446,13 @@ impl Keyspace {
     /// equal dumps).
     pub fn canonical_dump(&self) -> String {
         use std::fmt::Write;
-        let mut keys: Vec<&Vec<u8>> = self.entries.keys().filter(|k| self.exists(k)).collect();
-        keys.sort();
+        let mut keys: Vec<&[u8]> = self
+            .slots
+            .keys()
+            .map(|k| &k[..])
+            .filter(|k| self.exists(k))
+            .collect();
+        keys.sort_unstable();
         let mut out = String::new();
         let esc = |b: &[u8]| b.escape_ascii().to_string();
         for k in keys {
@@ -427,7 +505,10 @@ impl Keyspace {
 
     /// The live entry of `key`.
     pub fn get(&self, key: &[u8]) -> Option<&Entry> {
-        self.entries.get(key).filter(|e| self.live(e))
+        self.slots
+            .get(key)
+            .and_then(|s| s.view.as_ref())
+            .filter(|e| self.live(e))
     }
 
     /// The live value of `key`.
@@ -492,14 +573,16 @@ impl Keyspace {
 
     /// Number of user keys, counting expired keys not yet reclaimed (as Redis's DBSIZE).
     pub fn dbsize(&self) -> usize {
-        self.entries.len().saturating_sub(self.system_count)
+        self.views.saturating_sub(self.system_count)
     }
 
     /// Number of user keys with an expiry (INFO keyspace `expires=`).
     pub fn volatile_count(&self) -> usize {
-        self.entries
+        self.slots
             .iter()
-            .filter(|(k, e)| !is_system_key(k) && e.expire_at.is_some())
+            .filter(|(k, s)| {
+                !is_system_key(k) && s.view.as_ref().is_some_and(|e| e.expire_at.is_some())
+            })
             .count()
     }
 
@@ -507,7 +590,7 @@ impl Keyspace {
     pub fn user_keys(&self) -> impl Iterator<Item = &[u8]> {
         self.order
             .iter()
-            .map(|(_, k)| k.as_slice())
+            .map(|(_, k)| &k[..])
             .filter(move |k| !is_system_key(k) && self.exists(k))
     }
 
@@ -516,7 +599,7 @@ impl Keyspace {
         self.order
             .iter()
             .filter(|(_, k)| !is_system_key(k))
-            .map(|(_, k)| k.clone())
+            .map(|(_, k)| k.to_vec())
             .collect()
     }
 
@@ -530,7 +613,7 @@ impl Keyspace {
     ) -> (u64, Vec<Vec<u8>>) {
         let mut out = Vec::new();
         let mut last_hash = None;
-        for (visited, (h, k)) in self.order.range((cursor, Vec::new())..).enumerate() {
+        for (visited, (h, k)) in self.order.range(order_start(cursor)..).enumerate() {
             if visited >= count.max(1) && last_hash != Some(*h) {
                 return (*h, out);
             }
@@ -540,7 +623,7 @@ impl Keyspace {
             }
             if let Some(e) = self.get(k) {
                 if filter(k, e) {
-                    out.push(k.clone());
+                    out.push(k.to_vec());
                 }
             }
         }
@@ -551,11 +634,11 @@ impl Keyspace {
     pub fn random_key(&self, r: u64) -> Option<Vec<u8>> {
         let start = (r >> 1).wrapping_add(1);
         self.order
-            .range((start, Vec::new())..)
-            .chain(self.order.range(..(start, Vec::new())))
+            .range(order_start(start)..)
+            .chain(self.order.range(..order_start(start)))
             .map(|(_, k)| k)
             .find(|k| !is_system_key(k) && self.exists(k))
-            .cloned()
+            .map(|k| k.to_vec())
     }
 
     /// Bounded active expiry: examines at most `budget` keys from where the previous call
@@ -566,14 +649,14 @@ impl Keyspace {
         let mut next = 0u64;
         for (seen, (h, k)) in self
             .order
-            .range((self.sweep_cursor, Vec::new())..)
+            .range(order_start(self.sweep_cursor)..)
             .enumerate()
         {
             if seen >= budget {
                 next = *h;
                 break;
             }
-            if let Some(e) = self.entries.get(k) {
+            if let Some(e) = self.slots.get(k).and_then(|s| s.view.as_ref()) {
                 if e.expire_at.is_some_and(|t| t <= now_ms) {
                     expired.push(k.clone());
                 }
@@ -615,8 +698,9 @@ impl Keyspace {
     /// All system records whose name starts with `prefix` (names without the 0x00 byte).
     pub fn system_records(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut v: Vec<(Vec<u8>, Vec<u8>)> = self
-            .entries
+            .slots
             .iter()
+            .filter_map(|(k, s)| Some((k, s.view.as_ref()?)))
             .filter(|(k, e)| is_system_key(k) && self.live(e))
             .filter_map(|(k, e)| {
                 let name = k.get(1..)?;
@@ -760,31 +844,55 @@ impl Keyspace {
         }
     }
 
-    fn insert_entry(&mut self, key: &[u8], value: Value) -> &mut Entry {
-        if !self.entries.contains_key(key) {
-            self.order.insert((order_hash(key), key.to_vec()));
-            if is_system_key(key) {
-                self.system_count += 1;
+    /// Set a key's view (the key gets a slot if it has none).
+    fn insert_entry(&mut self, key: &[u8], entry: Entry) {
+        let k = match self.slots.get_key_value(key) {
+            Some((k, _)) => k.clone(),
+            None => {
+                let k: Arc<[u8]> = Arc::from(key);
+                self.slots.insert(k.clone(), Slot::default());
+                k
+            }
+        };
+        if let Some(slot) = self.slots.get_mut(key) {
+            if slot.view.replace(entry).is_none() {
+                self.index_insert(k);
             }
         }
-        let e = self.entries.entry(key.to_vec()).or_insert(Entry {
-            value: Value::Str(Vec::new()),
-            expire_at: None,
-        });
-        e.value = value;
-        e
     }
 
-    fn remove_entry(&mut self, key: &[u8]) -> bool {
-        if self.entries.remove(key).is_some() {
-            self.order.remove(&(order_hash(key), key.to_vec()));
-            if is_system_key(key) {
-                self.system_count = self.system_count.saturating_sub(1);
-            }
-            true
-        } else {
-            false
+    /// A view appeared for key `k`: index it for SCAN and count it.
+    fn index_insert(&mut self, k: Arc<[u8]>) {
+        self.views += 1;
+        if is_system_key(&k) {
+            self.system_count += 1;
         }
+        self.order.insert((order_hash(&k), k));
+    }
+
+    /// A view disappeared for key `k`.
+    fn index_remove(&mut self, k: Arc<[u8]>) {
+        self.views = self.views.saturating_sub(1);
+        if is_system_key(&k) {
+            self.system_count = self.system_count.saturating_sub(1);
+        }
+        self.order.remove(&(order_hash(&k), k));
+    }
+
+    /// Drop a key's view (its CRDT state stays). Returns true when it had one.
+    fn remove_entry(&mut self, key: &[u8]) -> bool {
+        let Some((k, slot)) = self.slots.get_key_value(key) else {
+            return false;
+        };
+        if slot.view.is_none() {
+            return false;
+        }
+        let k = k.clone();
+        if let Some(slot) = self.slots.get_mut(key) {
+            slot.take_view();
+        }
+        self.index_remove(k);
+        true
     }
 
     /// Apply one local write. The single mutation entry point for commands: the op is turned
@@ -797,7 +905,10 @@ impl Keyspace {
         if let Some((undo, _)) = self.undo.as_mut() {
             let key = op.key();
             if !undo.contains_key(key) {
-                let saved = (self.entries.get(key).cloned(), self.meta.get(key).cloned());
+                let saved = match self.slots.get(key) {
+                    Some(s) => (s.view.clone(), Some(s.meta.clone())),
+                    None => (None, None),
+                };
                 undo.insert(key.to_vec(), saved);
             }
         }
@@ -829,7 +940,7 @@ impl Keyspace {
             return;
         }
         if live.is_none() {
-            if let Some(m) = self.meta.get(key) {
+            if let Some(m) = self.key_meta(key) {
                 // Nothing visible, but the state is already of this kind and not expired: a
                 // list whose elements wait for their anchors, a hash or set whose fields were
                 // all removed. A key tombstone here would also remove what is still in flight
@@ -844,7 +955,7 @@ impl Keyspace {
                 }
             }
         }
-        if self.meta.get(key).is_some_and(KeyMeta::has_content) {
+        if self.key_meta(key).is_some_and(KeyMeta::has_content) {
             self.emit(key.to_vec(), Op::Delete);
             if let Some((_, Some(t))) = live {
                 self.emit(key.to_vec(), Op::Expire(Some(t)));
@@ -864,7 +975,7 @@ impl Keyspace {
             return None;
         }
         let visible = self.list_len(key);
-        let m = self.meta.get(key)?;
+        let m = self.key_meta(key)?;
         m.list.id_at(index, m.del, visible)
     }
 
@@ -954,7 +1065,7 @@ impl Keyspace {
             },
             WriteOp::Delete { key } => {
                 let existed = self.exists(&key);
-                if existed || self.meta.get(&key).is_some_and(KeyMeta::has_content) {
+                if existed || self.key_meta(&key).is_some_and(KeyMeta::has_content) {
                     self.emit(key, Op::Delete);
                 }
                 existed
@@ -983,14 +1094,21 @@ impl Keyspace {
     /// does not depend on the current time. Idempotent, commutative and associative (see
     /// docs/effects.md). Returns true when the CRDT state changed.
     pub fn merge_apply(&mut self, e: &Effect) -> bool {
-        // One lookup in each map: the CRDT state and the view are updated through these.
-        let meta = match self.meta.get_mut(&e.key) {
-            Some(m) => m,
-            None => self.meta.entry(e.key.clone()).or_default(),
+        // One lookup: the CRDT state and the view are updated through the key's slot. A new
+        // key's bytes are copied once, shared by the slot map and the SCAN index.
+        let mut new_key = None;
+        let slot = match self.slots.get_mut(e.key.as_slice()) {
+            Some(s) => s,
+            None => {
+                let k: Arc<[u8]> = Arc::from(e.key.as_slice());
+                new_key = Some(k.clone());
+                self.slots.entry(k).or_default()
+            }
         };
-        let entry = self.entries.get_mut(&e.key);
+        let Slot { meta, view: entry } = slot;
+        Slot::lend(meta, entry);
         // The list view's length: lets list positions be counted from the nearer end.
-        let view_len = match &entry {
+        let view_len = match entry {
             Some(Entry {
                 value: Value::List(l),
                 ..
@@ -1008,6 +1126,7 @@ impl Keyspace {
         };
         let merged = meta.merge(e);
         if merged == Merged::No {
+            Slot::lend(meta, entry);
             return false;
         }
         let after = meta.winner();
@@ -1020,10 +1139,47 @@ impl Keyspace {
             }
             _ => false,
         };
-        if !patched {
-            self.refresh(&e.key);
+        if patched {
+            Slot::lend(meta, entry);
+            return true;
+        }
+        // Rebuild the view from the state; keep the SCAN index and counts in step. A string
+        // view starts empty and takes the register's bytes below (no copy).
+        let had = entry.is_some();
+        let view = match after {
+            Some(Kind::Str) => meta.string.as_ref().map(|_| Value::Str(Vec::new())),
+            k => k.and_then(|k| meta.view_of(k)),
+        };
+        match view {
+            Some(value) => {
+                let expire_at = meta.expire_at();
+                *entry = Some(Entry { value, expire_at });
+                Slot::lend(meta, entry);
+                if !had {
+                    let k = match new_key {
+                        Some(k) => k,
+                        None => self.slot_key(&e.key),
+                    };
+                    self.index_insert(k);
+                }
+            }
+            None => {
+                if had {
+                    *entry = None;
+                    let k = self.slot_key(&e.key);
+                    self.index_remove(k);
+                }
+            }
         }
         true
+    }
+
+    /// The shared key of an existing slot.
+    fn slot_key(&self, key: &[u8]) -> Arc<[u8]> {
+        match self.slots.get_key_value(key) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(key),
+        }
     }
 
     /// Incremental view update for an effect on the winning type (the key has a view of that
@@ -1037,11 +1193,8 @@ impl Keyspace {
     ) -> bool {
         let mut full = false;
         match (&e.op, &mut entry.value) {
-            (Op::Str(_), Value::Str(s)) => {
-                if let Some((_, v)) = &meta.string {
-                    assign_bytes(s, v);
-                }
-            }
+            // The register (merged in place) hands its bytes to the view after the patch.
+            (Op::Str(_), Value::Str(_)) => {}
             (Op::HashSet { field, .. } | Op::HashDel { field }, Value::Hash(h)) => {
                 match meta.hash.get(field) {
                     Some((_, Some(v))) => match h.get_mut(field) {
@@ -1127,24 +1280,6 @@ impl Keyspace {
             _ => full = true,
         }
         !full && !entry.value.is_empty_collection()
-    }
-
-    /// Rebuild a key's view from its CRDT state.
-    fn refresh(&mut self, key: &[u8]) {
-        let Some(meta) = self.meta.get(key) else {
-            self.remove_entry(key);
-            return;
-        };
-        let expire_at = meta.expire_at();
-        match meta.view() {
-            Some(v) => {
-                let e = self.insert_entry(key, v);
-                e.expire_at = expire_at;
-            }
-            None => {
-                self.remove_entry(key);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- digest
