@@ -67,7 +67,12 @@ fn workload(kind: &str) -> Vec<u8> {
 fn main() {
     println!("| workload | effects | bytes/effect overhead | encode Meff/s | decode Meff/s | apply Meff/s (decode+merge) |");
     println!("|---|---|---|---|---|---|");
+    // `EFFECTS_ONLY=set` (a comma-separated list) runs only those workloads (callgrind).
+    let only = std::env::var("EFFECTS_ONLY").unwrap_or_default();
     for kind in ["set", "incr", "hset", "sadd", "zadd", "rpush"] {
+        if !only.is_empty() && !only.split(',').any(|o| o == kind) {
+            continue;
+        }
         let batch = workload(kind);
         let groups = codec::decode_batch(&batch).expect("valid");
         let effects: usize = groups.iter().map(|g| g.effects.len()).sum();
