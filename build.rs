@@ -1,5 +1,7 @@
-//! Build script: on wasm32 targets, compile Lua 5.4 ourselves (mlua's `vendored` build does not
-//! know that target). Natively nothing happens here: mlua's `vendored` feature builds Lua.
+//! Build script: compile Lua 5.4 ourselves, for every target (mlua uses it through its
+//! `external` feature). On wasm32, mlua's `vendored` build does not know the target; on both,
+//! the VM carries one small patch (the script budget's countdown, see [`patch_lvm`] and
+//! docs/scripting.md).
 //!
 //! Lua's C sources come from the `lua-src` crate (the same registry package mlua vendors from);
 //! no copy of Lua is kept in this repository.
@@ -10,6 +12,9 @@ use std::path::{Path, PathBuf};
 /// The `lua-src` release pinned in Cargo.toml and the Lua directory inside it.
 const LUA_SRC_CRATE: &str = "lua-src-551.0.2";
 const LUA_DIR: &str = "lua-5.4.9";
+
+/// Lua sources left out natively: the standalone programs. `lvm.c` is compiled patched.
+const SKIPPED_NATIVE: &[&str] = &["lua.c", "luac.c", "lvm.c"];
 
 /// Lua sources left out on wasm: the standalone programs and the libraries that reach the host
 /// (io, os, package, debug — `debug.debug` reads stdin). `lauxlib.c` is compiled through
@@ -22,6 +27,7 @@ const SKIPPED: &[&str] = &[
     "loadlib.c",
     "ldblib.c",
     "lauxlib.c",
+    "lvm.c",
 ];
 
 fn main() {
@@ -29,10 +35,12 @@ fn main() {
     println!("cargo:rerun-if-changed=csrc");
     println!("cargo:rerun-if-env-changed=MAREKVS_LUA_SRC");
     let target = env::var("TARGET").unwrap_or_default();
+    let lua_dir = find_lua_sources();
+    let lvm = patch_lvm(&lua_dir);
     if !target.starts_with("wasm32") {
+        build_native(&lua_dir, &lvm);
         return;
     }
-    let lua_dir = find_lua_sources();
     let wasi_include =
         env::var("MAREKVS_WASI_INCLUDE").unwrap_or_else(|_| "/usr/include/wasm32-wasi".into());
     let wasi_lib = env::var("MAREKVS_WASI_LIB").unwrap_or_else(|_| "/usr/lib/wasm32-wasi".into());
@@ -76,6 +84,8 @@ fn main() {
         }
     }
     build
+        .include("csrc")
+        .file(&lvm)
         .file("csrc/lauxlib_wasm.c")
         .file("csrc/wasm_host.c")
         .file("csrc/wasm_sjlj.c");
@@ -84,6 +94,79 @@ fn main() {
     // libc (string, math, printf) from Debian's wasi-libc; time() and stdio are ours.
     println!("cargo:rustc-link-search=native={wasi_lib}");
     println!("cargo:rustc-link-lib=static=c");
+}
+
+/// Native: Lua as mlua's `vendored` feature builds it (`lua-src`: LUA_COMPAT_5_3 and
+/// LUA_USE_LINUX), with the patched VM.
+fn build_native(lua_dir: &Path, lvm: &Path) {
+    let mut build = cc::Build::new();
+    build
+        .warnings(false)
+        .opt_level(3)
+        .include("csrc")
+        .include(lua_dir)
+        .define("LUA_COMPAT_5_3", None)
+        .flag_if_supported("-fno-common");
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        build.define("LUA_USE_LINUX", None);
+    } else if env::var("CARGO_CFG_TARGET_FAMILY").as_deref() == Ok("unix") {
+        build.define("LUA_USE_POSIX", None);
+    }
+    for entry in std::fs::read_dir(lua_dir).expect("read Lua source dir") {
+        let path = entry.expect("dir entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".c") && !SKIPPED_NATIVE.contains(&name) {
+            build.file(&path);
+        }
+    }
+    build.file(lvm);
+    build.compile("lua5.4");
+}
+
+/// The VM patch: Lua's `lvm.c` with the budget countdown of `csrc/lvm_budget.h` at every
+/// backward jump (`dojump` with a negative offset: `while`, `repeat`, `goto`), at every
+/// `OP_FORLOOP` and `OP_TFORLOOP`, and at every entry into a Lua function (`startfunc`: calls,
+/// tail calls, metamethods, coroutine starts). Written to OUT_DIR; the build fails if an
+/// anchor is not found exactly once (a new Lua release must be looked at, not patched blindly).
+fn patch_lvm(lua_dir: &Path) -> PathBuf {
+    const EDITS: &[(&str, &str)] = &[
+        (
+            "#include \"lvm.h\"\n",
+            "#include \"lvm.h\"\n#include \"lvm_budget.h\"\n",
+        ),
+        (
+            "#define dojump(ci,i,e)\t{ pc += GETARG_sJ(i) + e; updatetrap(ci); }",
+            "#define dojump(ci,i,e)\t{ if (GETARG_sJ(i) < 0) marekvs_count(L); \\\n\
+             \t\t\t\tpc += GETARG_sJ(i) + e; updatetrap(ci); }",
+        ),
+        (
+            " startfunc:\n  trap = L->hookmask;\n",
+            " startfunc:\n  marekvs_count(L);\n  trap = L->hookmask;\n",
+        ),
+        (
+            "        updatetrap(ci);  /* allows a signal to break the loop */\n",
+            "        marekvs_count(L);\n        updatetrap(ci);  /* allows a signal to break the loop */\n",
+        ),
+        (
+            "          pc -= GETARG_Bx(i);  /* jump back */\n        }\n        vmbreak;\n",
+            "          pc -= GETARG_Bx(i);  /* jump back */\n          marekvs_count(L);\n        }\n        vmbreak;\n",
+        ),
+    ];
+    let src_path = lua_dir.join("lvm.c");
+    let mut text = std::fs::read_to_string(&src_path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", src_path.display()));
+    for (anchor, replacement) in EDITS {
+        let found = text.matches(anchor).count();
+        assert!(
+            found == 1,
+            "VM patch: anchor found {found} times (want 1) in {}: {anchor:?}",
+            src_path.display()
+        );
+        text = text.replacen(anchor, replacement, 1);
+    }
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("lvm.c");
+    std::fs::write(&out, text).expect("write patched lvm.c");
+    out
 }
 
 /// Where `lua-src`'s copy of Lua 5.4 lives: `MAREKVS_LUA_SRC` if set, else the crate in cargo's

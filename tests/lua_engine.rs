@@ -44,3 +44,11 @@ fn sandbox_has_no_host_access() {
 fn fib27_computes() {
     assert_eq!(engine_cases::fib27(), "196418");
 }
+#[test]
+fn deadline_stops_every_runaway() {
+    engine_cases::deadline_stops_every_runaway();
+}
+#[test]
+fn frozen_clock_still_stops_every_runaway() {
+    engine_cases::frozen_clock_still_stops_every_runaway();
+}

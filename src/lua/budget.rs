@@ -3,13 +3,18 @@
 //!
 //! - Memory: the state's allocator is wrapped. While a budget is armed, an allocation that would
 //!   take the bytes held beyond `limit` fails (Lua raises a memory error) and *trips* the budget.
-//! - Time: a count hook runs every [`HOOK_EVERY`] VM instructions and trips the budget once the
-//!   deadline has passed. Elapsed time is the larger of the clock's reading and the instructions
-//!   run at an assumed 1 instruction per ns, so a frozen clock (Cloudflare Workers freeze
-//!   `Date.now()` during a request) still ends a runaway script, later but surely.
-//! - Once tripped, the hook is re-armed to fire on *every* instruction of every thread that runs
-//!   and raises again each time: a `pcall` may catch one raise, but the very next instruction
-//!   outside it raises again, until the error reaches the host.
+//! - Time: the VM (patched at build time, `csrc/lvm_budget.h`) counts *events*: backward jumps,
+//!   numeric/generic `for` iterations and entries into Lua functions (calls, tail calls,
+//!   metamethods, coroutine starts): every way a script can run on forever. Every
+//!   [`CHECK_EVERY`] events it calls `marekvs_budget_tick`, which trips the budget once the
+//!   deadline has passed. Elapsed time is the larger of the clock's reading and the events run
+//!   at an assumed 1 per ns (each event is at least one VM instruction), so a frozen clock
+//!   (Cloudflare Workers freeze `Date.now()` during a request) still ends a runaway script,
+//!   later but surely. No Lua hook is set while the budget holds: in Lua 5.4 any hook makes the
+//!   VM trace every instruction, which cost fib(27) 2.3x its instructions.
+//! - Once tripped, a count hook is installed to fire on *every* instruction of every thread that
+//!   runs and raises again each time: a `pcall` may catch one raise, but the very next
+//!   instruction outside it raises again, until the error reaches the host.
 //! - Native code that runs no VM instructions for a long time (the pattern matcher of
 //!   `string.find`/`match`/`gmatch`/`gsub`, see `super::patterns_lua`) polls the budget itself
 //!   through [`check_from_c`], which also counts its work toward the frozen-clock estimate.
@@ -21,11 +26,14 @@ use mlua::ffi;
 use std::ffi::{c_int, c_void};
 use std::ptr::NonNull;
 
-/// VM instructions between two budget checks.
-pub const HOOK_EVERY: c_int = 10_000;
-/// Instructions per millisecond assumed when the clock stands still (1 per ns: faster than any
-/// Lua VM, so the instruction estimate never ends a script before its real deadline).
-const ASSUMED_INSTRUCTIONS_PER_MS: f64 = 1_000_000.0;
+/// VM events (backward jumps, loop iterations, Lua function entries) between two budget checks.
+pub const CHECK_EVERY: c_int = 10_000;
+/// Events between two calls while no budget is armed (the countdown runs in every state).
+const IDLE_EVERY: c_int = c_int::MAX;
+/// Events (each at least one VM instruction) per millisecond assumed when the clock stands
+/// still (1 per ns: faster than any Lua VM, so the estimate never ends a script before its
+/// real deadline).
+const ASSUMED_EVENTS_PER_MS: f64 = 1_000_000.0;
 
 /// Why a script was aborted by its budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +58,7 @@ pub struct Budget {
     started_ms: f64,
     deadline_ms: f64,
     ticks: u64,
-    /// Work reported by [`check_from_c`], counted like VM instructions.
+    /// Work reported by [`check_from_c`], counted like VM events.
     extra_work: u64,
     armed: bool,
     tripped: Option<Trip>,
@@ -128,14 +136,8 @@ impl Budget {
         self.started_ms = (self.now)();
         self.deadline_ms = self.started_ms + time_ms;
         self.limit = self.used.saturating_add(memory);
-        unsafe {
-            ffi::lua_sethook(
-                self.main_thread,
-                Some(budget_hook),
-                ffi::LUA_MASKCOUNT,
-                HOOK_EVERY,
-            )
-        };
+        // The first check comes after CHECK_EVERY events, whatever the previous script left.
+        unsafe { *countdown(self.main_thread) = CHECK_EVERY };
     }
 
     /// Disarms the budget after an invocation and tells whether (and why) it tripped.
@@ -166,9 +168,9 @@ impl Budget {
     /// Trips the budget if the script was asked to stop or its deadline passed (by the clock
     /// or by the instruction estimate).
     fn poll(&mut self) {
-        let instructions = self.ticks as f64 * HOOK_EVERY as f64 + self.extra_work as f64;
+        let events = self.ticks as f64 * CHECK_EVERY as f64 + self.extra_work as f64;
         let by_clock = (self.now)() - self.started_ms;
-        let by_count = instructions / ASSUMED_INSTRUCTIONS_PER_MS;
+        let by_count = events / ASSUMED_EVENTS_PER_MS;
         if self.kill_requested || crate::host::interrupt_requested() {
             self.trip(Trip::Killed);
         } else if by_clock.max(by_count) >= self.deadline_ms - self.started_ms {
@@ -220,15 +222,46 @@ unsafe fn budget_of(l: *mut ffi::lua_State) -> Option<&'static mut Budget> {
     p.as_mut()
 }
 
-/// The count hook: checks the deadline and raises while tripped.
-unsafe extern "C-unwind" fn budget_hook(l: *mut ffi::lua_State, _ar: *mut ffi::lua_Debug) {
-    let Some(b) = budget_of(l) else { return };
+/// The VM's event countdown: an `int` at the start of the main thread's `LUA_EXTRASPACE`
+/// (`csrc/lvm_budget.h`; mlua leaves that space alone).
+unsafe fn countdown(main_thread: *mut ffi::lua_State) -> *mut c_int {
+    ffi::lua_getextraspace(main_thread) as *mut c_int
+}
+
+/// Called by the patched VM every [`CHECK_EVERY`] events of a state (`csrc/lvm_budget.h`);
+/// returns the events until the next call. Polls the budget; once it has tripped, installs the
+/// every-instruction hook, which raises. It must not raise itself, nor touch the Lua stack (the
+/// VM is between two instructions): `lua_getallocf` and `lua_sethook` do neither.
+#[no_mangle]
+unsafe extern "C" fn marekvs_budget_tick(l: *mut ffi::lua_State) -> c_int {
+    let mut ud = std::ptr::null_mut();
+    let alloc = ffi::lua_getallocf(l, &mut ud);
+    // Only states whose allocator is ours have a budget (its `ud`).
+    if alloc as usize != budget_alloc as ffi::lua_Alloc as usize {
+        return IDLE_EVERY;
+    }
+    let b = &mut *(ud as *mut Budget);
+    if !b.armed {
+        return IDLE_EVERY;
+    }
     if b.tripped.is_none() {
         b.ticks += 1;
         b.poll();
     }
-    let Some(why) = b.tripped else { return };
-    raise_every_instruction(l, b);
+    if b.tripped.is_some() {
+        raise_every_instruction(l, b);
+    }
+    CHECK_EVERY
+}
+
+/// The count hook, installed once the budget has tripped: raises on every instruction. A hook
+/// left on a coroutine by an earlier, aborted script removes itself.
+unsafe extern "C-unwind" fn budget_hook(l: *mut ffi::lua_State, _ar: *mut ffi::lua_Debug) {
+    let tripped = budget_of(l).and_then(|b| b.tripped);
+    let Some(why) = tripped else {
+        ffi::lua_sethook(l, None, 0, 0);
+        return;
+    };
     let msg = abort_message(why);
     ffi::lua_pushlstring(l, msg.as_ptr() as *const _, msg.len());
     ffi::lua_error(l);
@@ -252,9 +285,9 @@ fn abort_message(why: Trip) -> &'static str {
 }
 
 /// Polls the budget of the state `l` belongs to from a C function that runs for long without
-/// executing VM instructions (so the count hook cannot fire), e.g. the pattern matcher of
+/// executing VM instructions (so the VM's countdown does not run), e.g. the pattern matcher of
 /// `super::patterns_lua` (it is a [`super::patterns_lua::BudgetCheck`]). `work` counts what
-/// was done since the previous poll, like that many VM instructions, toward the frozen-clock
+/// was done since the previous poll, like that many VM events, toward the frozen-clock
 /// estimate.
 ///
 /// Returns `None` to go on, or the message the caller must raise (plain, as the hook raises

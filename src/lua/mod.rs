@@ -74,6 +74,12 @@ pub struct Engine {
 impl Engine {
     /// A new engine with the given budgets.
     pub fn new(limits: Limits) -> mlua::Result<Engine> {
+        Engine::with_clock(limits, crate::host::monotonic_ms)
+    }
+
+    /// A new engine whose time budget reads `now` (milliseconds) instead of the host's
+    /// monotonic clock: tests use a frozen clock, as Cloudflare Workers freeze it.
+    pub fn with_clock(limits: Limits, now: fn() -> f64) -> mlua::Result<Engine> {
         let lua = Lua::new_with(
             StdLib::STRING | StdLib::TABLE | StdLib::MATH | StdLib::COROUTINE,
             LuaOptions::new(),
@@ -81,7 +87,7 @@ impl Engine {
         let mut slot: Option<NonNull<Budget>> = None;
         unsafe {
             lua.exec_raw::<()>((), |state| {
-                slot = Some(Budget::install(state, crate::host::monotonic_ms));
+                slot = Some(Budget::install(state, now));
             })?;
         }
         let budget = slot.ok_or_else(|| mlua::Error::runtime("budget install failed"))?;

@@ -188,3 +188,63 @@ pub fn fib27() -> String {
     )
     .unwrap()
 }
+
+/// Every way a script can run on forever, each on its own: the budget's countdown must see
+/// backward jumps (`while`, `repeat`, `goto`), numeric `for` (integer and float) and generic
+/// `for`, Lua function entries without any loop (tail calls, `__call`, exponential recursion)
+/// and loops inside coroutines.
+const RUNAWAYS: &[&str] = &[
+    "while true do end",
+    "repeat until false",
+    "::top:: goto top",
+    "for i = 1, math.maxinteger do end",
+    "for i = 1.0, math.huge do end",
+    "for _ in function() return 1 end do end",
+    "local function f() return f() end return f()",
+    "local f, g function f() return g() end function g() return f() end return f()",
+    "local t = setmetatable({}, {__call = function(self) return self() end}) return t()",
+    "local function f(n) if n == 0 then return 0 end return f(n - 1) + f(n - 1) end
+     return f(100)",
+    "coroutine.wrap(function() while true do end end)()",
+    "local co = coroutine.wrap(function() while true do coroutine.yield() end end)
+     while true do co() end",
+];
+
+pub fn deadline_stops_every_runaway() {
+    let e = engine(20.0);
+    for code in RUNAWAYS {
+        let err = eval(&e, code).unwrap_err();
+        assert_eq!(err, ScriptError::Aborted(Trip::Time), "{code}");
+    }
+    assert_eq!(eval(&e, "return 4").unwrap(), "4");
+}
+
+/// A clock that never moves (Cloudflare Workers freeze `Date.now()` during a request).
+fn frozen_clock() -> f64 {
+    1000.0
+}
+
+pub fn frozen_clock_still_stops_every_runaway() {
+    let limits = Limits {
+        time_ms: 5.0,
+        ..Limits::default()
+    };
+    let e = Engine::with_clock(limits, frozen_clock).expect("engine");
+    for code in RUNAWAYS
+        .iter()
+        .chain(&["while true do pcall(function() while true do end end) end"])
+    {
+        let err = eval(&e, code).unwrap_err();
+        assert_eq!(err, ScriptError::Aborted(Trip::Time), "{code}");
+    }
+    // The estimate never ends a script early: 10^5 loop iterations are far below 5 ms worth
+    // of events at the assumed 1 per ns.
+    assert_eq!(
+        eval(
+            &e,
+            "local n = 0 for i = 1, 100000 do n = n + 1 end return n"
+        )
+        .unwrap(),
+        "100000"
+    );
+}
