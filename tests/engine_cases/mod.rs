@@ -225,8 +225,10 @@ fn frozen_clock() -> f64 {
 }
 
 pub fn frozen_clock_still_stops_every_runaway() {
+    // 1 ms is 10^6 events at the assumed rate: enough to show that the estimate stops each
+    // runaway, short enough for a busy browser test page.
     let limits = Limits {
-        time_ms: 5.0,
+        time_ms: 1.0,
         ..Limits::default()
     };
     let e = Engine::with_clock(limits, frozen_clock).expect("engine");
@@ -237,7 +239,7 @@ pub fn frozen_clock_still_stops_every_runaway() {
         let err = eval(&e, code).unwrap_err();
         assert_eq!(err, ScriptError::Aborted(Trip::Time), "{code}");
     }
-    // The estimate never ends a script early: 10^5 loop iterations are far below 5 ms worth
+    // The estimate never ends a script early: 10^5 loop iterations are far below 1 ms worth
     // of events at the assumed 1 per ns.
     assert_eq!(
         eval(
