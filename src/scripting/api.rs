@@ -5,11 +5,11 @@
 //! stack when a script tail-calls it (`return redis.call(...)`), so error positions name the
 //! script's line as Redis's do.
 
-use super::convert::{arg_bytes, lua_to_reply, reply_to_lua};
+use super::convert::{arg_bytes, lua_to_reply};
 use crate::engine::{CallCtx, Shard};
 use crate::reply::Reply;
 use mlua::{ffi, Function, Lua, LuaString, MultiValue, Table, Value};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::ffi::c_int;
 use std::ptr::NonNull;
 use std::rc::Rc;
@@ -29,6 +29,9 @@ pub struct Bridge {
     pub resp: Cell<u8>,
     /// `redis.log` lines: (level, message).
     pub logs: RefCell<Vec<(u8, String)>>,
+    /// `redis.call`'s reused argv and its last reply (see [`super::call`]); only touched by
+    /// that C function and its helper, never across a Lua call that could re-enter them.
+    pub(super) scratch: UnsafeCell<super::call::Scratch>,
 }
 
 /// Clears the bridge when an invocation ends, however it ends.
@@ -38,6 +41,8 @@ impl Drop for Entered<'_> {
     fn drop(&mut self) {
         self.0.shard.set(None);
         self.0.cx.set(None);
+        // SAFETY: the script has returned; nothing borrows the scratch.
+        unsafe { (*self.0.scratch.get()).release() };
     }
 }
 
@@ -51,7 +56,7 @@ impl Bridge {
     }
 
     /// Runs `f` with the shard and context of the running script.
-    fn with<R>(&self, f: impl FnOnce(&mut Shard, &mut CallCtx) -> R) -> Option<R> {
+    pub(super) fn with<R>(&self, f: impl FnOnce(&mut Shard, &mut CallCtx) -> R) -> Option<R> {
         let (mut shard, mut cx) = (self.shard.get()?, self.cx.get()?);
         // SAFETY: both pointers come from `enter`, whose borrows outlive the invocation; the
         // script runs single-threaded and `f` does not re-enter Lua.
@@ -104,78 +109,10 @@ fn raise_msg(lua: &Lua, raise: &Value, msg: &str) -> mlua::Result<MultiValue> {
     ]))
 }
 
-/// An `{err=...}` table.
-fn err_table(lua: &Lua, msg: &str) -> mlua::Result<Value> {
-    let t = lua.create_table_with_capacity(0, 1)?;
-    t.raw_set("err", msg)?;
-    Ok(Value::Table(t))
-}
-
 /// Builds the raw functions table handed to the prelude.
 pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     let raise_v = Value::Table(raise);
-
-    // call / pcall: (raise_errors, ...) → value, or (RAISE, {err=...}).
-    let (b, r) = (bridge.clone(), raise_v.clone());
-    t.raw_set(
-        "call",
-        lua.create_function(move |lua, mut args: MultiValue| {
-            let raise_errors = matches!(args.pop_front(), Some(Value::Boolean(true)));
-            let fail = |v: Value| -> mlua::Result<MultiValue> {
-                if raise_errors {
-                    Ok(MultiValue::from_iter([r.clone(), v]))
-                } else {
-                    Ok(MultiValue::from_iter([v]))
-                }
-            };
-            if args.is_empty() {
-                return fail(err_table(
-                    lua,
-                    "ERR Please specify at least one argument for this redis lib call",
-                )?);
-            }
-            let mut argv = Vec::with_capacity(args.len());
-            for a in args.iter() {
-                match arg_bytes(a) {
-                    Some(bytes) => argv.push(bytes),
-                    None => {
-                        return fail(err_table(
-                            lua,
-                            "ERR Lua redis lib command arguments must be strings or integers",
-                        )?)
-                    }
-                }
-            }
-            let spec = match crate::engine::resolve(&argv) {
-                Ok(spec) => spec,
-                Err(Reply::Error(e)) if e.starts_with("ERR unknown command") => {
-                    return fail(err_table(
-                        lua,
-                        "ERR Unknown Redis command called from script",
-                    )?)
-                }
-                Err(Reply::Error(e)) if e.starts_with("ERR wrong number of arguments") => {
-                    return fail(err_table(
-                        lua,
-                        "ERR Wrong number of args calling Redis command from script",
-                    )?)
-                }
-                Err(other) => return fail(reply_to_lua(lua, &other, 2)?),
-            };
-            let resp = b.resp.get();
-            let reply = b
-                .with(|shard, cx| {
-                    cx.proto = resp;
-                    shard.execute_resolved(spec, &argv, cx)
-                })
-                .unwrap_or_else(|| Reply::err("ERR redis.call is only available inside a script"));
-            if let Reply::Error(e) = &reply {
-                return fail(err_table(lua, e)?);
-            }
-            Ok(MultiValue::from_iter([reply_to_lua(lua, &reply, resp)?]))
-        })?,
-    )?;
 
     // setresp(n)
     let (b, r) = (bridge.clone(), raise_v.clone());

@@ -206,11 +206,18 @@ pub fn arg_bytes(v: &Value) -> Option<Vec<u8>> {
     match v {
         Value::String(s) => Some(s.as_bytes().to_vec()),
         Value::Integer(i) => Some(i.to_string().into_bytes()),
-        Value::Number(n) if n.is_nan() => Some(b"nan".to_vec()),
-        Value::Number(n) if n.is_infinite() => {
-            Some(if *n > 0.0 { &b"inf"[..] } else { &b"-inf"[..] }.to_vec())
-        }
-        Value::Number(n) => Some(crate::lua::format_g(*n, 17).into_bytes()),
+        Value::Number(n) => Some(float_arg(*n)),
         _ => None,
+    }
+}
+
+/// A float `redis.call` argument (see [`arg_bytes`]).
+pub fn float_arg(n: f64) -> Vec<u8> {
+    if n.is_nan() {
+        b"nan".to_vec()
+    } else if n.is_infinite() {
+        if n > 0.0 { &b"inf"[..] } else { &b"-inf"[..] }.to_vec()
+    } else {
+        crate::lua::format_g(n, 17).into_bytes()
     }
 }

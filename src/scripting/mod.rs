@@ -6,6 +6,7 @@
 //! in `docs/scripting.md`.
 
 pub mod api;
+mod call;
 pub mod convert;
 pub mod shebang;
 
@@ -16,6 +17,7 @@ use crate::reply::Reply;
 use api::Bridge;
 use mlua::{Function, MultiValue, Table, Value};
 use shebang::ScriptFlags;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -66,7 +68,7 @@ impl Scripting {
         let raise = lua.create_table()?;
         let raw = api::raw_functions(lua, bridge.clone(), raise.clone())?;
         let redis: Table = globals.raw_get("redis")?;
-        install_redis_table(lua, &redis, &raw, &raise)?;
+        install_redis_table(lua, &redis, &raw, &raise, &bridge)?;
         let prelude = lua.load(PRELUDE).set_name("=prelude").into_function()?;
         let where_fn: Function = raw.raw_get("where")?;
         let plain = lua.create_function(|_, v: Value| {
@@ -187,11 +189,16 @@ impl Scripting {
         let args = &argv[3 + numkeys..];
         let (sha, ro) = match kind {
             EvalKind::Body { ro } => match self.load(shard, target) {
-                Ok(sha) => (sha, ro),
+                Ok(sha) => (Cow::Owned(sha), ro),
                 Err(e) => return e,
             },
             EvalKind::Sha { ro } => {
-                let sha = String::from_utf8_lossy(target).to_ascii_lowercase();
+                // The cache is keyed by lowercase hex: a SHA already in that form (the usual
+                // case) is looked up as it is, without a new string.
+                let sha: Cow<str> = match std::str::from_utf8(target) {
+                    Ok(s) if !s.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(s),
+                    _ => Cow::Owned(String::from_utf8_lossy(target).to_ascii_lowercase()),
+                };
                 if let Err(e) = self.resolve_sha(shard, &sha) {
                     return e;
                 }
@@ -209,7 +216,7 @@ impl Scripting {
             Ok(p) => p,
             Err(e) => return e,
         };
-        let Some(script) = self.scripts.get(&sha) else {
+        let Some(script) = self.scripts.get(sha.as_ref()) else {
             return Reply::err("NOSCRIPT No matching script. Please use EVAL.");
         };
         scx.partition_pin = pin;
@@ -230,27 +237,7 @@ impl Scripting {
         args: &[Vec<u8>],
         sha: &str,
     ) -> Reply {
-        let lua = self.engine.lua();
-        let set_globals = || -> mlua::Result<()> {
-            self.globals.raw_set(
-                "KEYS",
-                lua.create_sequence_from(
-                    keys.iter()
-                        .map(|k| lua.create_string(k))
-                        .collect::<mlua::Result<Vec<_>>>()?,
-                )?,
-            )?;
-            self.globals.raw_set(
-                "ARGV",
-                lua.create_sequence_from(
-                    args.iter()
-                        .map(|a| lua.create_string(a))
-                        .collect::<mlua::Result<Vec<_>>>()?,
-                )?,
-            )?;
-            Ok(())
-        };
-        if let Err(e) = set_globals() {
+        if let Err(e) = set_keys_argv(self.engine.lua(), &self.globals, keys, args) {
             return Reply::err(format!("ERR {}", crate::lua::error_text(&e)));
         }
         shard.keyspace_mut().start_undo();
@@ -357,6 +344,33 @@ impl Scripting {
     }
 }
 
+/// Sets the globals `KEYS` and `ARGV` to fresh sequences of `keys` and `args`, built on the
+/// raw API in one protected call (no mlua value per element).
+fn set_keys_argv(
+    lua: &mlua::Lua,
+    globals: &Table,
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+) -> mlua::Result<()> {
+    // SAFETY: the closure only pushes strings and tables and stores them in the table at
+    // index 1 (the globals, its argument); it holds no Rust value with a destructor, so a
+    // memory error raised inside it unwinds nothing but Lua's own frame.
+    unsafe {
+        lua.exec_raw::<()>(globals, |l| {
+            for (name, items) in [(c"KEYS", keys), (c"ARGV", args)] {
+                mlua::ffi::lua_pushstring(l, name.as_ptr());
+                mlua::ffi::lua_createtable(l, items.len().min(i32::MAX as usize) as i32, 0);
+                for (i, item) in items.iter().enumerate() {
+                    mlua::ffi::lua_pushlstring(l, item.as_ptr().cast(), item.len());
+                    mlua::ffi::lua_rawseti(l, -2, i as mlua::ffi::lua_Integer + 1);
+                }
+                mlua::ffi::lua_rawset(l, 1);
+            }
+            mlua::ffi::lua_settop(l, 0);
+        })
+    }
+}
+
 /// The reply of a script aborted by its budget: its own code, which budget, and that
 /// nothing was applied.
 pub fn aborted_reply(trip: Trip, limits: &Limits) -> Reply {
@@ -413,16 +427,11 @@ fn install_redis_table(
     redis: &Table,
     raw: &Table,
     raise: &Table,
+    bridge: &Rc<Bridge>,
 ) -> mlua::Result<()> {
-    let call: Function = raw.raw_get("call")?;
-    redis.raw_set(
-        "call",
-        api::raising(lua, call.clone(), raise, Value::Boolean(true))?,
-    )?;
-    redis.raw_set(
-        "pcall",
-        api::raising(lua, call, raise, Value::Boolean(false))?,
-    )?;
+    let convert = call::convert_helper(lua, bridge.clone())?;
+    redis.raw_set("call", call::function(lua, bridge, convert.clone(), true)?)?;
+    redis.raw_set("pcall", call::function(lua, bridge, convert, false)?)?;
     for name in ["setresp", "log", "set_repl", "sha1hex"] {
         let f: Function = raw.raw_get(name)?;
         redis.raw_set(name, api::raising(lua, f, raise, Value::Nil)?)?;
