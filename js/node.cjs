@@ -7,6 +7,7 @@ const { join } = require('node:path');
 const glue = require('../pkg/marekvs.cjs');
 
 glue.initSync({ module: readFileSync(join(__dirname, '..', 'pkg', 'marekvs_bg.wasm')) });
+require('../pkg/shard-command.cjs').installFastCommand(glue.Shard);
 
 for (const name of Object.keys(glue)) {
   if (name !== 'default' && name !== '__esModule') exports[name] = glue[name];

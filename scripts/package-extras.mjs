@@ -27,6 +27,15 @@ await build({
   bundle: true,
   logLevel: 'warning',
 });
+// Shard.command's packed path (js/shard-command.mjs) for the CommonJS entry.
+await build({
+  entryPoints: [new URL('shard-command.mjs', js).pathname],
+  outfile: new URL('shard-command.cjs', pkg).pathname,
+  format: 'cjs',
+  platform: 'neutral',
+  bundle: false,
+  logLevel: 'warning',
+});
 writeFileSync(new URL('marekvs.d.cts', pkg), readFileSync(new URL('marekvs.d.ts', pkg)));
 const types = readFileSync(new URL('index.d.ts', js), 'utf8').replaceAll("'../pkg/marekvs.js'", "'./marekvs.cjs'");
 writeFileSync(new URL('index.d.cts', pkg), types);

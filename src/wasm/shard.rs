@@ -11,6 +11,8 @@ use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+mod packed;
+
 /// A shard owning some (default: all) partitions of a partition map.
 #[wasm_bindgen(js_name = Shard)]
 pub struct JsShard {
@@ -20,6 +22,11 @@ pub struct JsShard {
     bulk_bytes: bool,
     throw_errors: bool,
     lens: Vec<u32>,
+    /// The argv of the last packed command (kept to reuse its allocations).
+    args: Vec<Vec<u8>>,
+    /// The reply of the last packed command, for `__takeReply` (and the bytes a string kind
+    /// points at until the next command).
+    last: Option<Reply>,
 }
 
 impl JsShard {
@@ -161,6 +168,8 @@ impl JsShard {
             bulk_bytes,
             throw_errors,
             lens: Vec::new(),
+            args: Vec::new(),
+            last: None,
         })
     }
 
@@ -171,10 +180,63 @@ impl JsShard {
         let args = argv_from_js(&argv)?;
         self.ctx.now_ms = now();
         let r = self.shard.execute(&args, &mut self.ctx);
-        if let (true, Reply::Error(e)) = (self.throw_errors, &r) {
+        self.reply_to_js(&r)
+    }
+
+    /// The fast path of `command()` (js/shard-command.mjs): the argv was packed by JS into the
+    /// module's input buffer (see [`packed`]); `now_ms` is JS's `Date.now()`. Returns the
+    /// reply's kind; its value is in the output block or, for `packed::SLOW`, comes from
+    /// `__takeReply()`. No JS value is created on this path.
+    #[wasm_bindgen(js_name = __commandPacked, skip_typescript)]
+    pub fn command_packed(&mut self, n: u32, now_ms: f64) -> u32 {
+        if !packed::unpack(n as usize, &mut self.args) {
+            return packed::FALLBACK;
+        }
+        self.ctx.now_ms = now_ms as i64;
+        let r = self.shard.execute(&self.args, &mut self.ctx);
+        packed::release_large(&mut self.args);
+        let kind = packed::classify(&r, self.bulk_bytes);
+        self.last = Some(r);
+        kind
+    }
+
+    /// The last packed command's reply as a JS value (thrown when it is an error and errors
+    /// throw): the replies the packed path does not encode.
+    #[wasm_bindgen(js_name = __takeReply, skip_typescript)]
+    pub fn take_reply(&mut self) -> Result<JsValue, JsValue> {
+        let r = self.last.take().unwrap_or(Reply::Nil);
+        self.reply_to_js(&r)
+    }
+
+    /// Drops the last packed command's reply (JS calls this after reading a large string).
+    #[wasm_bindgen(js_name = __dropReply, skip_typescript)]
+    pub fn drop_reply(&mut self) {
+        self.last = None;
+    }
+
+    /// The module's input buffer for packed argv, grown to hold `bytes`: its address.
+    #[wasm_bindgen(js_name = __argBuffer, skip_typescript)]
+    pub fn arg_buffer(bytes: u32) -> u32 {
+        packed::input_buffer(bytes as usize)
+    }
+
+    /// The address of the output block (f64 number, u32 address, u32 length).
+    #[wasm_bindgen(js_name = __outBlock, skip_typescript)]
+    pub fn out_block() -> u32 {
+        packed::out_block()
+    }
+
+    /// The module's memory (for the JS side of the packed path).
+    #[wasm_bindgen(js_name = __memory, skip_typescript)]
+    pub fn memory() -> JsValue {
+        wasm_bindgen::memory()
+    }
+
+    fn reply_to_js(&self, r: &Reply) -> Result<JsValue, JsValue> {
+        if let (true, Reply::Error(e)) = (self.throw_errors, r) {
             return Err(reply_error(e));
         }
-        Ok(to_js(&r, self.bulk_bytes))
+        Ok(to_js(r, self.bulk_bytes))
     }
 
     /// RESP bytes in (any number of complete or partial requests), RESP bytes out. The
