@@ -26,7 +26,8 @@ export function installFastCommand(Shard) {
   const general = Shard.prototype.command;
   if (general.marekvsPacked) return;
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
+  // ignoreBOM: a leading U+FEFF is part of the value (as in wasm-bindgen's own decoder).
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let memory = null;
   let buffer = null;
   let u8 = null;
