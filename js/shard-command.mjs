@@ -19,8 +19,10 @@ const TRUE = 5;
 const FALSE = 6;
 // Replies longer than this are released right after they are read.
 const KEEP_REPLY_BYTES = 64 * 1024;
-// Arguments beyond this many bytes (upper bound) take the general path.
-const MAX_PACKED_BYTES = 64 * 1024 * 1024;
+// An argv needing more than this many bytes (upper bound) takes the general path, so the
+// module-wide input buffer (which never shrinks) stays small; big values cost their copy
+// either way.
+const MAX_PACKED_BYTES = 1024 * 1024;
 
 export function installFastCommand(Shard) {
   const general = Shard.prototype.command;
