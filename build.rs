@@ -16,6 +16,21 @@ const LUA_DIR: &str = "lua-5.4.9";
 /// Lua sources left out natively: the standalone programs. `lvm.c` is compiled patched.
 const SKIPPED_NATIVE: &[&str] = &["lua.c", "luac.c", "lvm.c"];
 
+/// Lua sources that run when a script is compiled or loaded, or are rarely called (parser, lexer,
+/// code generator, dump/undump, utf8 and coroutine libraries, library registration): compiled
+/// for size. The VM core and the libraries the benchmarks exercise stay at -O3 (docs/edge.md,
+/// "Sizes", has the measurement).
+const COLD: &[&str] = &[
+    "lparser.c",
+    "llex.c",
+    "lcode.c",
+    "lundump.c",
+    "ldump.c",
+    "lutf8lib.c",
+    "lcorolib.c",
+    "linit.c",
+];
+
 /// Lua sources left out on wasm: the standalone programs and the libraries that reach the host
 /// (io, os, package, debug — `debug.debug` reads stdin). `lauxlib.c` is compiled through
 /// `csrc/lauxlib_wasm.c`.
@@ -50,9 +65,6 @@ fn main() {
     let mut build = cc::Build::new();
     build
         .warnings(false)
-        // The VM is the hot path: optimize it for speed whatever the Rust profile's level
-        // (which may favour size).
-        .opt_level(3)
         // Our shims (setjmp.h) come before wasi-libc's headers.
         .include("csrc/include")
         .include(&lua_dir)
@@ -76,11 +88,20 @@ fn main() {
         .flag("-mllvm")
         .flag("-wasm-enable-sjlj")
         .flag("-fno-common");
+    // The VM is the hot path: optimize it for speed whatever the Rust profile's level (which
+    // may favour size); the cold files (COLD) for size, as a second archive.
+    let mut cold = build.clone();
+    build.opt_level(3);
+    cold.opt_level_str("s");
     for entry in std::fs::read_dir(&lua_dir).expect("read Lua source dir") {
         let path = entry.expect("dir entry").path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.ends_with(".c") && !SKIPPED.contains(&name) {
-            build.file(&path);
+            if COLD.contains(&name) {
+                cold.file(&path);
+            } else {
+                build.file(&path);
+            }
         }
     }
     build
@@ -90,6 +111,7 @@ fn main() {
         .file("csrc/wasm_host.c")
         .file("csrc/wasm_sjlj.c");
     build.compile("lua5.4");
+    cold.compile("lua5.4cold");
 
     // libc (string, math, printf) from Debian's wasi-libc; time() and stdio are ours.
     println!("cargo:rustc-link-search=native={wasi_lib}");
