@@ -1,6 +1,7 @@
 // Generated files of the npm package besides wasm-bindgen's (run by scripts/build.sh):
 // - pkg/marekvs.cjs, pkg/marekvs.d.cts, pkg/index.d.cts: the CommonJS glue (esbuild) and its
 //   types, for `require('marekvs')` (js/node.cjs); pkg/replication.cjs: js/replication/ bundled;
+//   pkg/shard-command.cjs: the packed path of Shard.command (js/shard-command.mjs);
 // - pkg/marekvs_wasm_base64.mjs: the module as base64, for `marekvs/inline` (js/inline.mjs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -8,34 +9,26 @@ import { build } from 'esbuild';
 const pkg = new URL('../pkg/', import.meta.url);
 const js = new URL('../js/', import.meta.url);
 
-await build({
-  entryPoints: [new URL('marekvs.js', pkg).pathname],
-  outfile: new URL('marekvs.cjs', pkg).pathname,
+/** One esbuild run writing `pkg/<out>` as CommonJS from `entry` (a file URL). */
+const toCommonJs = (entry, out, options = {}) => build({
+  entryPoints: [entry.pathname],
+  outfile: new URL(out, pkg).pathname,
   format: 'cjs',
-  platform: 'node',
+  platform: 'neutral',
   bundle: false,
   logLevel: 'warning',
+  ...options,
+});
+
+await toCommonJs(new URL('marekvs.js', pkg), 'marekvs.cjs', {
+  platform: 'node',
   define: { 'import.meta.url': '__marekvs_import_meta_url' },
   banner: { js: "const __marekvs_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 });
 // The replication layer (plain JS, no wasm) for the CommonJS entry.
-await build({
-  entryPoints: [new URL('replication/index.mjs', js).pathname],
-  outfile: new URL('replication.cjs', pkg).pathname,
-  format: 'cjs',
-  platform: 'neutral',
-  bundle: true,
-  logLevel: 'warning',
-});
+await toCommonJs(new URL('replication/index.mjs', js), 'replication.cjs', { bundle: true });
 // Shard.command's packed path (js/shard-command.mjs) for the CommonJS entry.
-await build({
-  entryPoints: [new URL('shard-command.mjs', js).pathname],
-  outfile: new URL('shard-command.cjs', pkg).pathname,
-  format: 'cjs',
-  platform: 'neutral',
-  bundle: false,
-  logLevel: 'warning',
-});
+await toCommonJs(new URL('shard-command.mjs', js), 'shard-command.cjs');
 writeFileSync(new URL('marekvs.d.cts', pkg), readFileSync(new URL('marekvs.d.ts', pkg)));
 const types = readFileSync(new URL('index.d.ts', js), 'utf8').replaceAll("'../pkg/marekvs.js'", "'./marekvs.cjs'");
 writeFileSync(new URL('index.d.cts', pkg), types);
