@@ -24,6 +24,7 @@
 //! Bindings:
 //! - `wasm` (wasm32 only) — the thin wasm-bindgen layer the npm package is generated from.
 //! - `sys` (wasm32 only) — the C runtime pieces Lua needs on wasm32 (setjmp/longjmp, hooks).
+//! - `alloc` (wasm32 only) — the global allocator: dlmalloc growing the memory geometrically.
 
 pub mod effects;
 pub mod engine;
@@ -38,6 +39,8 @@ pub mod router;
 pub mod scripting;
 pub mod session;
 
+#[cfg(target_arch = "wasm32")]
+mod alloc;
 #[cfg(target_arch = "wasm32")]
 mod sys;
 #[cfg(target_arch = "wasm32")]
