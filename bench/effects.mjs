@@ -5,9 +5,7 @@
 // With package directories (e.g. a copy of an older pkg/ and pkg/), the builds run
 // alternately, ROUNDS times (env, default 1 without directories, 3 with), and the best
 // run of each is reported: compare builds within one invocation on a noisy machine.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadBuild } from './builds.mjs';
 
 const N = Number(process.argv[2] ?? 50_000);
 const dirs = process.argv.slice(3);
@@ -23,9 +21,7 @@ const workloads = {
 
 async function load(dir) {
   if (!dir) return (await import('../js/node.mjs')).Shard;
-  const m = await import(pathToFileURL(resolve(dir, 'marekvs.js')).href);
-  m.initSync({ module: readFileSync(resolve(dir, 'marekvs_bg.wasm')) });
-  return m.Shard;
+  return (await loadBuild(dir)).Shard;
 }
 
 function run(Shard, name, gen) {

@@ -1,30 +1,32 @@
-// Speed of two (or more) builds of the wasm module side by side in one Node process, for size
-// decisions (opt-levels, C flags, wasm-opt flags): each build is a directory holding the
-// wasm-bindgen web glue `marekvs.js` and its `marekvs_bg.wasm`. Rounds alternate between the
-// builds (A B A B …) so the machine's load drifts over all of them alike; per workload it prints
-// each build's median (process CPU time) and its ratio to the first build.
-//   node bench/size-ab.mjs [rounds] DIR_A DIR_B ...
+// Speed of two (or more) builds of the package side by side in one Node process: before →
+// after figures for a change (speed, size trade-offs, opt-levels, C flags, wasm-opt flags) on a
+// shared machine. Each build is a directory holding the wasm-bindgen web glue `marekvs.js` and
+// its `marekvs_bg.wasm` (e.g. a copy of pkg/ from before a change, and pkg/). Rounds alternate
+// between the builds (A B B A …) so the machine's load drifts over all of them alike; per
+// workload it prints each build's median (process CPU time) and its ratio to the first build,
+// and for the Lua programs wasmoon's (the npm peer, same rounds).
+//   node --no-liftoff bench/ab.mjs [rounds] DIR_A DIR_B ...
+// (--no-liftoff: otherwise whichever build runs first pays V8's tier-up in its first rounds.)
 // Workloads: the Lua programs of bench/lua.mjs (LuaEngine.eval, ms), EVALSHA of
-// `return redis.call('INCR', KEYS[1])`, EVAL of fresh scripts (compiled each time: parser
-// cost), and the write commands of bench/native_writes.rs (SET/INCR/LPUSH/HSET/SADD/ZADD over
-// 10,000 keys) through Shard.command (ns per command).
+// `return redis.call('INCR', KEYS[1])`, GET and PING, EVAL of fresh scripts (compiled each
+// time: parser cost), and the write commands of bench/native_writes.rs (SET/INCR/LPUSH/HSET/
+// SADD/ZADD over 10,000 keys) through Shard.command (ns per command; the packed path, as the
+// package's entries install it).
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { loadBuild, median } from './builds.mjs';
 
 const args = process.argv.slice(2);
 const rounds = /^\d+$/.test(args[0] ?? '') ? Number(args.shift()) : 5;
-if (args.length < 1) throw new Error('usage: node bench/size-ab.mjs [rounds] DIR_A DIR_B ...');
+if (args.length < 1) throw new Error('usage: node bench/ab.mjs [rounds] DIR_A DIR_B ...');
 const root = new URL('..', import.meta.url);
 const lua = Object.fromEntries(['fib', 'strings', 'sort'].map((n) =>
   [n, readFileSync(new URL(`bench/lua/${n}.lua`, root), 'utf8')]));
 
 const builds = [];
-for (const dir of args) {
-  const glue = await import(pathToFileURL(resolve(dir, 'marekvs.js')).href);
-  glue.initSync({ module: readFileSync(resolve(dir, 'marekvs_bg.wasm')) });
-  builds.push({ dir, glue, times: {} });
-}
+for (const dir of args) builds.push({ dir, glue: await loadBuild(dir), times: {} });
+const { LuaFactory } = createRequire(import.meta.url)('wasmoon');
+const wasmoon = await new LuaFactory().createEngine();
 
 // Timed in process CPU time (user + system), not wall time: on a shared machine the time this
 // process waits for a core is not counted.
@@ -60,6 +62,14 @@ const workloads = {
     const argv = ['EVALSHA', sha, '1', 'counter'];
     return nsPer(20_000, () => s.command(argv));
   },
+  'GET ns': (b) => {
+    const s = (b.shard ??= new b.glue.Shard({}));
+    return nsPer(20_000, () => s.command(['GET', 'counter']));
+  },
+  'PING ns': (b) => {
+    const s = (b.shard ??= new b.glue.Shard({}));
+    return nsPer(20_000, () => s.command(['PING']));
+  },
   'EVAL fresh script ns': (b) => {
     const s = (b.shard ??= new b.glue.Shard({}));
     return nsPer(2_000, () => s.command(['EVAL',
@@ -73,20 +83,28 @@ const workloads = {
   }])),
 };
 
+const peer = {}; // wasmoon's times per Lua program
 for (const [name, fn] of Object.entries(workloads)) {
   for (const b of builds) fn(b); // warm-up
+  const code = Object.entries(lua).find(([n]) => name === `lua ${n} ms`)?.[1];
+  if (code !== undefined) await wasmoon.doString(code); // warm-up
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...builds].reverse() : builds;
     for (const b of order) (b.times[name] ??= []).push(fn(b));
+    if (code !== undefined) {
+      const t0 = cpuMs();
+      await wasmoon.doString(code);
+      (peer[name] ??= []).push(cpuMs() - t0);
+    }
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+wasmoon.global.close();
 console.log(`median of ${rounds} alternating rounds; ratio to ${builds[0].dir}`);
-console.log(`| workload | ${builds.map((b) => b.dir).join(' | ')} |\n|---|${builds.map(() => '---:').join('|')}|`);
+console.log(`| workload | ${builds.map((b) => b.dir).join(' | ')} | wasmoon |\n|---|${builds.map(() => '---:').join('|')}|---:|`);
 for (const name of Object.keys(workloads)) {
   const base = median(builds[0].times[name]);
   console.log(`| ${name} | ${builds.map((b) => {
     const m = median(b.times[name]);
     return b === builds[0] ? m.toFixed(1) : `${m.toFixed(1)} (${(m / base).toFixed(3)})`;
-  }).join(' | ')} |`);
+  }).join(' | ')} | ${peer[name] ? median(peer[name]).toFixed(1) : ''} |`);
 }
