@@ -93,15 +93,11 @@ fn main() {
     let mut cold = build.clone();
     build.opt_level(3);
     cold.opt_level_str("s");
-    for entry in std::fs::read_dir(&lua_dir).expect("read Lua source dir") {
-        let path = entry.expect("dir entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.ends_with(".c") && !SKIPPED.contains(&name) {
-            if COLD.contains(&name) {
-                cold.file(&path);
-            } else {
-                build.file(&path);
-            }
+    for (name, path) in lua_sources(&lua_dir, SKIPPED) {
+        if COLD.contains(&name.as_str()) {
+            cold.file(&path);
+        } else {
+            build.file(&path);
         }
     }
     build
@@ -134,15 +130,24 @@ fn build_native(lua_dir: &Path, lvm: &Path) {
     } else if env::var("CARGO_CFG_TARGET_FAMILY").as_deref() == Ok("unix") {
         build.define("LUA_USE_POSIX", None);
     }
-    for entry in std::fs::read_dir(lua_dir).expect("read Lua source dir") {
-        let path = entry.expect("dir entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.ends_with(".c") && !SKIPPED_NATIVE.contains(&name) {
-            build.file(&path);
-        }
+    for (_, path) in lua_sources(lua_dir, SKIPPED_NATIVE) {
+        build.file(&path);
     }
     build.file(lvm);
     build.compile("lua5.4");
+}
+
+/// Lua's C files in `lua_dir` (file name, path), without those in `skipped`.
+fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(lua_dir).expect("read Lua source dir") {
+        let path = entry.expect("dir entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".c") && !skipped.contains(&name) {
+            out.push((name.to_owned(), path.clone()));
+        }
+    }
+    out
 }
 
 /// The VM patch: Lua's `lvm.c` with the budget countdown of `csrc/lvm_budget.h` at every
