@@ -371,6 +371,7 @@ fn bytes_to_js(b: &[u8], as_bytes: bool) -> JsValue {
     Uint8Array::from(b).into()
 }
 
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE: i64 = (1 << 53) - 1;
 
 /// The reply as a JS value (see docs/js-api.md for the table).

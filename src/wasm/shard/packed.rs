@@ -8,6 +8,7 @@
 //! bytes back to back. Output block: an f64 (number kinds), then the u32 address and u32
 //! length of a string's bytes (inside the shard's kept reply, valid until its next command).
 
+use super::MAX_SAFE;
 use crate::reply::Reply;
 use std::cell::RefCell;
 
@@ -99,8 +100,6 @@ pub fn release_large(args: &mut [Vec<u8>]) {
         }
     }
 }
-
-const MAX_SAFE: i64 = (1 << 53) - 1;
 
 /// The reply's kind, with its number or its string's place written to the output block.
 /// Mirrors `to_js` (docs/js-api.md) for the kinds it encodes.
