@@ -258,14 +258,81 @@ pub struct Keyspace {
     system_count: usize,
     /// Undo log: the state of each key (view and CRDT state) before its first write since
     /// `start_undo`, and the outbox length then.
-    undo: Option<Undo>,
+    undo: Undo,
     /// The node's hybrid logical clock (stamps local effects).
     hlc: Hlc,
     /// Effects produced by local writes, not yet taken by the replication layer.
     outbox: Vec<Effect>,
 }
 
-type Undo = (Map<Vec<u8>, (Option<Entry>, Option<KeyMeta>)>, usize);
+/// The undo record of a script (see [`Keyspace::start_undo`]). Kept between scripts so that
+/// a script writing a key or two allocates nothing for it: saved keys live in a vector
+/// searched linearly (most scripts write a handful of keys), whose key buffers are reused;
+/// past [`UNDO_LINEAR`] keys an index finds them.
+#[derive(Debug, Clone, Default)]
+struct Undo {
+    active: bool,
+    /// The outbox length at `start_undo`.
+    outbox_len: usize,
+    /// `saved[..len]`: each key written since `start_undo` (first-write order) with its view
+    /// and CRDT state before that write. Slots past `len` only keep their key buffers.
+    saved: Vec<(Vec<u8>, Option<Entry>, Option<KeyMeta>)>,
+    len: usize,
+    /// Positions in `saved` by key, filled once `len` passes [`UNDO_LINEAR`].
+    index: Map<Vec<u8>, usize>,
+}
+
+/// Saved keys searched linearly before the undo record builds its index.
+const UNDO_LINEAR: usize = 8;
+/// Saved-key slots the undo record keeps between scripts, and the largest key buffer kept.
+const UNDO_KEEP: usize = 64;
+const UNDO_KEEP_BYTES: usize = 256;
+
+impl Undo {
+    fn contains(&self, key: &[u8]) -> bool {
+        if self.len > UNDO_LINEAR {
+            self.index.contains_key(key)
+        } else {
+            self.saved[..self.len].iter().any(|(k, _, _)| k == key)
+        }
+    }
+
+    fn save(&mut self, key: &[u8], before: Option<Entry>, meta: Option<KeyMeta>) {
+        if self.len == self.saved.len() {
+            self.saved.push((Vec::new(), None, None));
+        }
+        let slot = &mut self.saved[self.len];
+        slot.0.clear();
+        slot.0.extend_from_slice(key);
+        slot.1 = before;
+        slot.2 = meta;
+        self.len += 1;
+        if self.len == UNDO_LINEAR + 1 {
+            for (i, (k, _, _)) in self.saved[..self.len].iter().enumerate() {
+                self.index.insert(k.clone(), i);
+            }
+        } else if self.len > UNDO_LINEAR + 1 {
+            self.index.insert(key.to_vec(), self.len - 1);
+        }
+    }
+
+    /// Ends the record: drops the saved states, keeps a few key buffers for the next script.
+    fn finish(&mut self) {
+        self.active = false;
+        self.saved.truncate(UNDO_KEEP);
+        for slot in &mut self.saved[..self.len.min(UNDO_KEEP)] {
+            slot.1 = None;
+            slot.2 = None;
+            if slot.0.capacity() > UNDO_KEEP_BYTES {
+                slot.0 = Vec::new();
+            }
+        }
+        self.len = 0;
+        if !self.index.is_empty() {
+            self.index = Map::default();
+        }
+    }
+}
 
 impl Keyspace {
     /// Empty keyspace.
@@ -297,35 +364,40 @@ impl Keyspace {
     /// aborted by its budget). The first write to each key saves that key's whole entry and
     /// CRDT state.
     pub fn start_undo(&mut self) {
-        self.undo = Some((Map::default(), self.outbox.len()));
+        self.undo.finish();
+        self.undo.active = true;
+        self.undo.outbox_len = self.outbox.len();
     }
 
     /// True between `start_undo` and `commit_undo`/`rollback_undo`.
     pub fn undo_active(&self) -> bool {
-        self.undo.is_some()
+        self.undo.active
     }
 
     /// Keep the writes made since `start_undo` and stop recording.
     pub fn commit_undo(&mut self) {
-        self.undo = None;
+        self.undo.finish();
     }
 
     /// Restore every key written since `start_undo` to its previous state (including expiry
     /// and CRDT state), drop the effects produced since then (an aborted script emits
     /// nothing) and stop recording. Journaled ops are not touched: drop them separately.
     pub fn rollback_undo(&mut self) {
-        let Some((saved, outbox_len)) = self.undo.take() else {
+        if !self.undo.active {
             return;
-        };
-        self.outbox.truncate(outbox_len);
-        for (key, (before, meta)) in saved {
-            self.remove_entry(&key);
-            match meta {
-                Some(m) => match self.slots.get_mut(key.as_slice()) {
+        }
+        self.undo.active = false;
+        self.outbox.truncate(self.undo.outbox_len);
+        let mut saved = std::mem::take(&mut self.undo.saved);
+        for (key, before, meta) in &mut saved[..self.undo.len] {
+            let key = key.as_slice();
+            self.remove_entry(key);
+            match meta.take() {
+                Some(m) => match self.slots.get_mut(key) {
                     Some(slot) => slot.meta = m,
                     None => {
                         self.slots.insert(
-                            Arc::from(key.as_slice()),
+                            Arc::from(key),
                             Box::new(Slot {
                                 meta: m,
                                 view: None,
@@ -334,13 +406,15 @@ impl Keyspace {
                     }
                 },
                 None => {
-                    self.slots.remove(key.as_slice());
+                    self.slots.remove(key);
                 }
             }
-            if let Some(e) = before {
-                self.insert_entry(&key, e);
+            if let Some(e) = before.take() {
+                self.insert_entry(key, e);
             }
         }
+        self.undo.saved = saved;
+        self.undo.finish();
     }
 
     // ---------------------------------------------------------------- replication
@@ -909,14 +983,14 @@ impl Keyspace {
     /// the function remote effects go through — and queued in the outbox. Returns true when
     /// the visible state changed.
     pub fn apply(&mut self, op: WriteOp) -> bool {
-        if let Some((undo, _)) = self.undo.as_mut() {
+        if self.undo.active {
             let key = op.key();
-            if !undo.contains_key(key) {
-                let saved = match self.slots.get(key) {
+            if !self.undo.contains(key) {
+                let (before, meta) = match self.slots.get(key) {
                     Some(s) => (s.view.clone(), Some(s.meta.clone())),
                     None => (None, None),
                 };
-                undo.insert(key.to_vec(), saved);
+                self.undo.save(key, before, meta);
             }
         }
         // The op's buffers move into its effects; only a journal needs its own copy.
