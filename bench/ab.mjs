@@ -7,6 +7,7 @@
 // and for the Lua programs wasmoon's (the npm peer, same rounds).
 //   node --no-liftoff bench/ab.mjs [rounds] DIR_A DIR_B ...
 // (--no-liftoff: otherwise whichever build runs first pays V8's tier-up in its first rounds.)
+// AB_ONLY=<regex> runs only the workloads whose name matches (e.g. AB_ONLY='EVALSHA|GET|incr').
 // Workloads: the Lua programs of bench/lua.mjs (LuaEngine.eval, ms), EVALSHA of
 // `return redis.call('INCR', KEYS[1])`, GET and PING, EVAL of fresh scripts (compiled each
 // time: parser cost), and the write commands of bench/native_writes.rs (SET/INCR/LPUSH/HSET/
@@ -83,6 +84,8 @@ const workloads = {
   }])),
 };
 
+const only = process.env.AB_ONLY ? new RegExp(process.env.AB_ONLY) : null;
+for (const name of Object.keys(workloads)) if (only && !only.test(name)) delete workloads[name];
 const peer = {}; // wasmoon's times per Lua program
 for (const [name, fn] of Object.entries(workloads)) {
   for (const b of builds) fn(b); // warm-up
