@@ -144,16 +144,29 @@ impl Engine {
 
     /// Calls `func` with `args` under the budgets.
     pub fn call(&self, func: &mlua::Function, args: MultiValue) -> Result<MultiValue, ScriptError> {
-        let limits = self.limits;
-        self.with_budget(|b| b.arm(limits.time_ms, limits.memory));
+        self.arm();
         let out = func.call::<MultiValue>(args);
-        if let Some(why) = self.with_budget(Budget::disarm) {
+        if let Some(why) = self.disarm() {
             drop(out);
             // Whatever the script left behind is garbage now; give the memory back.
             let _ = self.lua.gc_collect();
             return Err(ScriptError::Aborted(why));
         }
         out.map_err(|e| ScriptError::Runtime(error_text(&e)))
+    }
+
+    /// Arms the budgets for one invocation that the caller runs on the raw Lua API (the
+    /// scripting layer); [`Engine::disarm`] must follow once it returns. Touches no Lua
+    /// stack, so it may be called from inside a protected raw call.
+    pub fn arm(&self) {
+        let limits = self.limits;
+        self.with_budget(|b| b.arm(limits.time_ms, limits.memory));
+    }
+
+    /// Disarms the budgets after [`Engine::arm`]: whether (and why) the invocation tripped.
+    /// After a trip, the caller drops what the invocation returned and collects garbage.
+    pub fn disarm(&self) -> Option<Trip> {
+        self.with_budget(Budget::disarm)
     }
 
     /// Asks the running invocation to stop at its next budget check.

@@ -5,7 +5,7 @@
 //! stack when a script tail-calls it (`return redis.call(...)`), so error positions name the
 //! script's line as Redis's do.
 
-use super::convert::{arg_bytes, lua_to_reply};
+use super::convert::arg_bytes;
 use crate::engine::{CallCtx, Shard};
 use crate::reply::Reply;
 use mlua::{ffi, Function, Lua, LuaString, MultiValue, Table, Value};
@@ -247,20 +247,6 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     Ok(t)
 }
 
-/// Converts what the runner returned into the script's reply: `(true, value)` → the value;
-/// `(false, {err=, source=, line=})` → Redis's error line with the ` script: <sha>, on
-/// @user_script:N.` suffix.
-pub fn script_result(results: &MultiValue, sha: &str) -> Reply {
-    let mut it = results.iter();
-    match it.next() {
-        Some(Value::Boolean(true)) => lua_to_reply(it.next().unwrap_or(&Value::Nil)),
-        _ => {
-            let e = it.next().cloned().unwrap_or(Value::Nil);
-            error_reply(&e, sha)
-        }
-    }
-}
-
 fn lua_str(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.to_string_lossy()),
@@ -270,7 +256,10 @@ fn lua_str(v: &Value) -> Option<String> {
     }
 }
 
-fn error_reply(e: &Value, sha: &str) -> Reply {
+/// The reply of a script that raised `e` (what the message handler made of the error:
+/// `{err=, source=, line=}`, or a bare value): Redis's error line with the ` script: <sha>,
+/// on @user_script:N.` suffix.
+pub fn error_reply(e: &Value, sha: &str) -> Reply {
     let Value::Table(t) = e else {
         return Reply::err(format!(
             "ERR {}",

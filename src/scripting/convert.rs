@@ -37,6 +37,11 @@ fn to_reply(v: &Value, depth: usize) -> Reply {
     }
 }
 
+/// The reply of a Lua float returned by a script: an integer, truncated.
+pub fn number_reply(n: f64) -> Reply {
+    Reply::Integer(truncate(n))
+}
+
 /// A Lua float as Redis's `(long long)` cast, saturating instead of undefined.
 fn truncate(n: f64) -> i64 {
     if n.is_nan() {

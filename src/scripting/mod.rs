@@ -11,14 +11,14 @@ pub mod convert;
 pub mod shebang;
 
 use crate::engine::{CallCtx, Shard};
+use crate::keyspace::hasher::Map;
 use crate::lua::budget::Trip;
-use crate::lua::{Engine, Limits, ScriptError};
+use crate::lua::{Engine, Limits};
 use crate::reply::Reply;
 use api::Bridge;
-use mlua::{Function, MultiValue, Table, Value};
+use mlua::{ffi, Function, Table, Value};
 use shebang::ScriptFlags;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// The Lua prelude: 5.1 compatibility names, Redis's `pcall`, error handler and read-only
@@ -44,9 +44,11 @@ pub struct Scripting {
     engine: Engine,
     bridge: Rc<Bridge>,
     env: Table,
-    runner: Function,
-    globals: Table,
-    scripts: HashMap<String, Script>,
+    /// Redis's message handler (the prelude's): every script runs under it.
+    handler: Function,
+    /// By lowercase hex SHA1 (foldhash under the keyspace's seeds: SipHash was two lookups'
+    /// worth of an EVALSHA's cost).
+    scripts: Map<String, Script>,
 }
 
 /// Which variant of EVAL.
@@ -77,14 +79,13 @@ impl Scripting {
                 other => other.to_string().unwrap_or_default(),
             })
         })?;
-        let (env, runner): (Table, Function) = prelude.call((globals.clone(), where_fn, plain))?;
+        let (env, handler): (Table, Function) = prelude.call((globals, where_fn, plain))?;
         Ok(Scripting {
             engine,
             bridge,
             env,
-            runner,
-            globals,
-            scripts: HashMap::new(),
+            handler,
+            scripts: Map::default(),
         })
     }
 
@@ -149,10 +150,7 @@ impl Scripting {
 
     /// Finds a cached script, or compiles it from its system record (a body loaded on another
     /// node arrives as a record), or answers NOSCRIPT.
-    fn resolve_sha(&mut self, shard: &Shard, sha: &str) -> Result<(), Reply> {
-        if self.scripts.contains_key(sha) {
-            return Ok(());
-        }
+    fn resolve_sha(&mut self, shard: &Shard, sha: &str) -> Result<&Script, Reply> {
         let noscript = || Reply::err("NOSCRIPT No matching script. Please use EVAL.");
         if sha.len() != 40 {
             return Err(noscript());
@@ -163,8 +161,7 @@ impl Scripting {
             .map(<[u8]>::to_vec)
             .ok_or_else(noscript)?;
         let script = self.compile(&body)?;
-        self.scripts.insert(sha.to_string(), script);
-        Ok(())
+        Ok(self.scripts.entry(sha.to_string()).or_insert(script))
     }
 
     /// `EVAL`-family commands. `argv[0]` is the command name.
@@ -199,35 +196,50 @@ impl Scripting {
                     Ok(s) if !s.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(s),
                     _ => Cow::Owned(String::from_utf8_lossy(target).to_ascii_lowercase()),
                 };
-                if let Err(e) = self.resolve_sha(shard, &sha) {
-                    return e;
-                }
                 (sha, ro)
             }
         };
-        let key_refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        // One lookup in the usual case (cached); otherwise compile from the system record.
+        let (func, flags) = match self.scripts.get(sha.as_ref()) {
+            Some(script) => (script.func.clone(), script.flags),
+            None => match self.resolve_sha(shard, &sha) {
+                Ok(script) => (script.func.clone(), script.flags),
+                Err(e) => return e,
+            },
+        };
         let mut scx = CallCtx {
             in_script: true,
             partition_pin: None,
             pin_on_first_key: false,
             ..cx.clone()
         };
-        let pin = match shard.check_keys(&key_refs, &mut scx) {
+        // Key slices on the stack for the usual few keys.
+        const FEW: usize = 8;
+        let checked = if keys.len() <= FEW {
+            let mut refs: [&[u8]; FEW] = [&[]; FEW];
+            for (r, k) in refs.iter_mut().zip(keys) {
+                *r = k;
+            }
+            shard.check_keys(&refs[..keys.len()], &mut scx)
+        } else {
+            let refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+            shard.check_keys(&refs, &mut scx)
+        };
+        let pin = match checked {
             Ok(p) => p,
             Err(e) => return e,
         };
-        let Some(script) = self.scripts.get(sha.as_ref()) else {
-            return Reply::err("NOSCRIPT No matching script. Please use EVAL.");
-        };
         scx.partition_pin = pin;
         scx.pin_on_first_key = pin.is_none();
-        scx.script_readonly = ro || script.flags.no_writes;
-        let func = script.func.clone();
+        scx.script_readonly = ro || flags.no_writes;
         let reply = self.run(shard, &mut scx, &func, keys, args, &sha);
         cx.quit |= scx.quit;
         reply
     }
 
+    /// Runs a script function: KEYS and ARGV set, the budgets armed, the function called
+    /// under Redis's message handler, all in one protected call on the raw Lua API (no mlua
+    /// values per call). Its writes are recorded for undo; a budget trip rolls them back.
     fn run(
         &mut self,
         shard: &mut Shard,
@@ -237,27 +249,41 @@ impl Scripting {
         args: &[Vec<u8>],
         sha: &str,
     ) -> Reply {
-        if let Err(e) = set_keys_argv(self.engine.lua(), &self.globals, keys, args) {
-            return Reply::err(format!("ERR {}", crate::lua::error_text(&e)));
-        }
         shard.keyspace_mut().start_undo();
-        let time_limit = self.engine.limits().time_ms;
-        crate::host::script_running(true, time_limit);
-        let outcome = {
-            let _entered = self.bridge.enter(shard, scx);
-            self.engine.call(
-                &self.runner,
-                MultiValue::from_iter([Value::Function(func.clone())]),
-            )
+        let limits = self.engine.limits();
+        crate::host::script_running(true, limits.time_ms);
+        let mut call = Invocation {
+            engine: &self.engine,
+            bridge: &self.bridge,
+            shard,
+            scx,
+            keys,
+            args,
+            ok: false,
+            reply: None,
         };
-        crate::host::script_running(false, time_limit);
-        let reply = match outcome {
-            Ok(results) => api::script_result(&results, sha),
-            Err(ScriptError::Aborted(trip)) => {
-                shard.keyspace_mut().rollback_undo();
-                return aborted_reply(trip, &self.engine.limits());
-            }
-            Err(e) => Reply::err(format!("ERR {e}")),
+        // SAFETY: see `Invocation::run`: the closure holds no value with a destructor across
+        // a Lua call that may raise.
+        let out = unsafe {
+            self.engine
+                .lua()
+                .exec_raw::<Value>((&self.handler, func), |l| call.run(l))
+        };
+        let trip = self.engine.disarm();
+        crate::host::script_running(false, limits.time_ms);
+        let (ok, fast) = (call.ok, call.reply.take());
+        if let Some(trip) = trip {
+            drop((out, fast));
+            // Whatever the script left behind is garbage now; give the memory back.
+            let _ = self.engine.lua().gc_collect();
+            shard.keyspace_mut().rollback_undo();
+            return aborted_reply(trip, &limits);
+        }
+        let reply = match (out, fast) {
+            (Ok(_), Some(reply)) => reply,
+            (Ok(v), None) if ok => convert::lua_to_reply(&v),
+            (Ok(e), None) => api::error_reply(&e, sha),
+            (Err(e), _) => Reply::err(format!("ERR {}", crate::lua::error_text(&e))),
         };
         shard.keyspace_mut().commit_undo();
         reply
@@ -344,30 +370,74 @@ impl Scripting {
     }
 }
 
-/// Sets the globals `KEYS` and `ARGV` to fresh sequences of `keys` and `args`, built on the
-/// raw API in one protected call (no mlua value per element).
-fn set_keys_argv(
-    lua: &mlua::Lua,
-    globals: &Table,
-    keys: &[Vec<u8>],
-    args: &[Vec<u8>],
-) -> mlua::Result<()> {
-    // SAFETY: the closure only pushes strings and tables and stores them in the table at
-    // index 1 (the globals, its argument); it holds no Rust value with a destructor, so a
-    // memory error raised inside it unwinds nothing but Lua's own frame.
-    unsafe {
-        lua.exec_raw::<()>(globals, |l| {
-            for (name, items) in [(c"KEYS", keys), (c"ARGV", args)] {
-                mlua::ffi::lua_pushstring(l, name.as_ptr());
-                mlua::ffi::lua_createtable(l, items.len().min(i32::MAX as usize) as i32, 0);
-                for (i, item) in items.iter().enumerate() {
-                    mlua::ffi::lua_pushlstring(l, item.as_ptr().cast(), item.len());
-                    mlua::ffi::lua_rawseti(l, -2, i as mlua::ffi::lua_Integer + 1);
-                }
-                mlua::ffi::lua_rawset(l, 1);
+/// One script invocation on the raw Lua API (the closure of [`Scripting::run`]).
+struct Invocation<'a> {
+    engine: &'a Engine,
+    bridge: &'a Bridge,
+    shard: &'a mut Shard,
+    scx: &'a mut CallCtx,
+    keys: &'a [Vec<u8>],
+    args: &'a [Vec<u8>],
+    /// The function returned (rather than raised).
+    ok: bool,
+    /// The reply, when the returned value was simple enough to convert on the stack.
+    reply: Option<Reply>,
+}
+
+impl Invocation<'_> {
+    /// Runs in a protected call with the message handler and the script function at stack
+    /// indices 1 and 2. Leaves nothing on the stack when `reply` is set, else the value the
+    /// script returned or raised.
+    ///
+    /// # Safety
+    /// `l` is the state's running thread, inside `exec_raw`. Lua may raise (longjmp) out of
+    /// the calls that allocate (the KEYS/ARGV tables and strings); none of them runs while a
+    /// value with a destructor is alive here: the bridge guard only lives across `lua_pcall`,
+    /// which never raises, and the reply is built after the last allocating call.
+    unsafe fn run(&mut self, l: *mut ffi::lua_State) {
+        // Fresh KEYS and ARGV globals, as Redis makes them for every call. Before the budget
+        // is armed: the arguments' copies do not count against the script's memory.
+        ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
+        for (name, items) in [(c"KEYS", self.keys), (c"ARGV", self.args)] {
+            ffi::lua_pushstring(l, name.as_ptr());
+            ffi::lua_createtable(l, items.len().min(i32::MAX as usize) as i32, 0);
+            for (i, item) in items.iter().enumerate() {
+                ffi::lua_pushlstring(l, item.as_ptr().cast(), item.len());
+                ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
             }
-            mlua::ffi::lua_settop(l, 0);
-        })
+            ffi::lua_rawset(l, 3);
+        }
+        ffi::lua_settop(l, 2);
+        let status = {
+            let _entered = self.bridge.enter(self.shard, self.scx);
+            self.engine.arm();
+            ffi::lua_pcall(l, 0, 1, 1)
+        };
+        // Stack: handler, result (or error value).
+        self.ok = status == ffi::LUA_OK;
+        if self.ok {
+            self.reply = match ffi::lua_type(l, 2) {
+                ffi::LUA_TNUMBER if ffi::lua_isinteger(l, 2) != 0 => {
+                    Some(Reply::Integer(ffi::lua_tointeger(l, 2)))
+                }
+                ffi::LUA_TNUMBER => Some(convert::number_reply(ffi::lua_tonumber(l, 2))),
+                ffi::LUA_TSTRING => {
+                    let mut len = 0;
+                    let p = ffi::lua_tolstring(l, 2, &mut len);
+                    Some(Reply::Bulk(
+                        std::slice::from_raw_parts(p.cast::<u8>(), len).to_vec(),
+                    ))
+                }
+                ffi::LUA_TBOOLEAN if ffi::lua_toboolean(l, 2) != 0 => Some(Reply::Integer(1)),
+                ffi::LUA_TTABLE => None,
+                _ => Some(Reply::Nil),
+            };
+            if self.reply.is_some() {
+                ffi::lua_settop(l, 0);
+                return;
+            }
+        }
+        ffi::lua_remove(l, 1);
     }
 }
 

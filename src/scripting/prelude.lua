@@ -1,7 +1,7 @@
 -- Run once per engine, before any script: Redis 7's script environment on Lua 5.4.
--- Receives the real globals table G and returns the runner that calls a script function
--- under Redis's error handler. Nothing defined here stays reachable from scripts except
--- through the protected globals.
+-- Receives the real globals table G and returns the scripts' environment and Redis's message
+-- handler (the host calls each script function under it with lua_pcall). Nothing defined
+-- here stays reachable from scripts except through the protected globals.
 local G, where, plain = ...
 local rawpcall, rawxpcall, rawset_, rawget_, type_, tostring_, error_, setmetatable_ =
   pcall, xpcall, rawset, rawget, type, tostring, error, setmetatable
@@ -107,7 +107,4 @@ setmetatable_(G, {
   __metatable = false,
 })
 
-local function run(f)
-  return rawxpcall(f, handler)
-end
-return env, run
+return env, handler
