@@ -19,6 +19,7 @@ use api::Bridge;
 use mlua::{ffi, Function, Table, Value};
 use shebang::ScriptFlags;
 use std::borrow::Cow;
+use std::ffi::c_int;
 use std::rc::Rc;
 
 /// The Lua prelude: 5.1 compatibility names, Redis's `pcall`, error handler and read-only
@@ -35,7 +36,8 @@ pub fn script_record_name(sha: &str) -> Vec<u8> {
 pub use crate::lua::sha1_hex;
 
 struct Script {
-    func: Function,
+    /// The compiled function's registry reference ([`registry_ref`]).
+    func: c_int,
     flags: ScriptFlags,
 }
 
@@ -44,8 +46,9 @@ pub struct Scripting {
     engine: Engine,
     bridge: Rc<Bridge>,
     env: Table,
-    /// Redis's message handler (the prelude's): every script runs under it.
-    handler: Function,
+    /// Redis's message handler (the prelude's; a registry reference): every script runs
+    /// under it.
+    handler: c_int,
     /// By lowercase hex SHA1 (foldhash under the keyspace's seeds: SipHash was two lookups'
     /// worth of an EVALSHA's cost).
     scripts: Map<String, Script>,
@@ -80,6 +83,7 @@ impl Scripting {
             })
         })?;
         let (env, handler): (Table, Function) = prelude.call((globals, where_fn, plain))?;
+        let handler = registry_ref(lua, &handler)?;
         Ok(Scripting {
             engine,
             bridge,
@@ -138,6 +142,7 @@ impl Scripting {
             .set_mode(mlua::chunk::ChunkMode::Text)
             .set_environment(self.env.clone())
             .into_function()
+            .and_then(|f| registry_ref(self.engine.lua(), &f))
             .map_err(|e| {
                 // Lua 5.4 prints the end-of-input token bare; 5.1 (Redis) quotes it.
                 let msg = crate::lua::error_text(&e)
@@ -201,9 +206,9 @@ impl Scripting {
         };
         // One lookup in the usual case (cached); otherwise compile from the system record.
         let (func, flags) = match self.scripts.get(sha.as_ref()) {
-            Some(script) => (script.func.clone(), script.flags),
+            Some(script) => (script.func, script.flags),
             None => match self.resolve_sha(shard, &sha) {
-                Ok(script) => (script.func.clone(), script.flags),
+                Ok(script) => (script.func, script.flags),
                 Err(e) => return e,
             },
         };
@@ -232,7 +237,7 @@ impl Scripting {
         scx.partition_pin = pin;
         scx.pin_on_first_key = pin.is_none();
         scx.script_readonly = ro || flags.no_writes;
-        let reply = self.run(shard, &mut scx, &func, keys, args, &sha);
+        let reply = self.run(shard, &mut scx, func, keys, args, &sha);
         cx.quit |= scx.quit;
         reply
     }
@@ -244,7 +249,7 @@ impl Scripting {
         &mut self,
         shard: &mut Shard,
         scx: &mut CallCtx,
-        func: &Function,
+        func: c_int,
         keys: &[Vec<u8>],
         args: &[Vec<u8>],
         sha: &str,
@@ -255,6 +260,8 @@ impl Scripting {
         let mut call = Invocation {
             engine: &self.engine,
             bridge: &self.bridge,
+            handler: self.handler,
+            func,
             shard,
             scx,
             keys,
@@ -264,11 +271,7 @@ impl Scripting {
         };
         // SAFETY: see `Invocation::run`: the closure holds no value with a destructor across
         // a Lua call that may raise.
-        let out = unsafe {
-            self.engine
-                .lua()
-                .exec_raw::<Value>((&self.handler, func), |l| call.run(l))
-        };
+        let out = unsafe { self.engine.lua().exec_raw::<Value>((), |l| call.run(l)) };
         let trip = self.engine.disarm();
         crate::host::script_running(false, limits.time_ms);
         let (ok, fast) = (call.ok, call.reply.take());
@@ -352,7 +355,15 @@ impl Scripting {
 
     /// Drops every cached script and this shard's script records.
     fn flush(&mut self, shard: &mut Shard) -> Reply {
-        self.scripts.clear();
+        let refs: Vec<c_int> = self.scripts.drain().map(|(_, s)| s.func).collect();
+        // SAFETY: luaL_unref only clears registry slots.
+        let _ = unsafe {
+            self.engine.lua().exec_raw::<()>((), |l| {
+                for r in &refs {
+                    ffi::luaL_unref(l, ffi::LUA_REGISTRYINDEX, *r);
+                }
+            })
+        };
         let names: Vec<Vec<u8>> = shard
             .keyspace()
             .system_records(b"script:")
@@ -370,10 +381,26 @@ impl Scripting {
     }
 }
 
+/// Keeps `f` in the registry (for good, or until `luaL_unref`): the raw call path pushes it
+/// with one `lua_rawgeti` instead of an mlua value per call.
+fn registry_ref(lua: &mlua::Lua, f: &Function) -> mlua::Result<c_int> {
+    let mut slot = ffi::LUA_NOREF;
+    // SAFETY: `luaL_ref` pops the argument (the function) into a registry slot.
+    unsafe {
+        lua.exec_raw::<()>(f, |l| {
+            slot = ffi::luaL_ref(l, ffi::LUA_REGISTRYINDEX);
+        })?;
+    }
+    Ok(slot)
+}
+
 /// One script invocation on the raw Lua API (the closure of [`Scripting::run`]).
 struct Invocation<'a> {
     engine: &'a Engine,
     bridge: &'a Bridge,
+    /// Registry references of the message handler and the script function.
+    handler: c_int,
+    func: c_int,
     shard: &'a mut Shard,
     scx: &'a mut CallCtx,
     keys: &'a [Vec<u8>],
@@ -385,9 +412,8 @@ struct Invocation<'a> {
 }
 
 impl Invocation<'_> {
-    /// Runs in a protected call with the message handler and the script function at stack
-    /// indices 1 and 2. Leaves nothing on the stack when `reply` is set, else the value the
-    /// script returned or raised.
+    /// Runs in a protected call on an empty stack. Leaves nothing on the stack when `reply`
+    /// is set, else the value the script returned or raised.
     ///
     /// # Safety
     /// `l` is the state's running thread, inside `exec_raw`. Lua may raise (longjmp) out of
@@ -395,6 +421,12 @@ impl Invocation<'_> {
     /// value with a destructor is alive here: the bridge guard only lives across `lua_pcall`,
     /// which never raises, and the reply is built after the last allocating call.
     unsafe fn run(&mut self, l: *mut ffi::lua_State) {
+        ffi::lua_rawgeti(
+            l,
+            ffi::LUA_REGISTRYINDEX,
+            ffi::lua_Integer::from(self.handler),
+        );
+        ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::lua_Integer::from(self.func));
         // Fresh KEYS and ARGV globals, as Redis makes them for every call. Before the budget
         // is armed: the arguments' copies do not count against the script's memory.
         ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
