@@ -8,6 +8,9 @@
 //!   removal is an element with a tombstone payload; a list RGA ([`Rga`]);
 //! - `type_ts[kind]`: max stamp ever merged into that type's sub-state.
 //!
+//! The collection sub-states and their `type_ts` live in one box ([`Elems`]) that a key gets
+//! with its first collection effect: a string key does not carry them.
+//!
 //! The **view** (what reads see) is a pure function of the state: the type whose `type_ts` is
 //! the highest among those above `del` is the key's type (concurrent writes of different types:
 //! the latest stamp wins); its live elements are the value (no live element → no key); expiry is
@@ -257,17 +260,56 @@ impl Rga {
     }
 }
 
-/// The CRDT state of one key.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The CRDT state of one key. The registers every key has (key tombstone, expiry, string)
+/// are inline; the collection sub-states are boxed apart ([`Elems`], allocated by the first
+/// collection effect), so a string key's state is 5 words of stamps and one pointer instead
+/// of ≈ 400 bytes of empty maps.
+#[derive(Debug, Clone, Default)]
 pub struct KeyMeta {
     pub del: Stamp,
     pub expiry: (Stamp, Option<i64>),
-    pub type_ts: [Stamp; 5],
+    /// `type_ts[Kind::Str]` (the collection kinds' are in [`Elems::ts`]).
+    str_ts: Stamp,
     pub string: Option<(Stamp, Vec<u8>)>,
+    elems: Option<Box<Elems>>,
+}
+
+/// The collection sub-states of a key (see [`KeyMeta`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Elems {
+    /// `type_ts` of Hash, Set, ZSet and List (index `kind - 1`).
+    ts: [Stamp; 4],
     pub hash: BTreeMap<Vec<u8>, (Stamp, Option<Vec<u8>>)>,
     pub set: BTreeMap<Vec<u8>, (Stamp, bool)>,
     pub zset: BTreeMap<Vec<u8>, (Stamp, Option<f64>)>,
     pub list: Rga,
+}
+
+impl Elems {
+    /// True when it holds nothing a missing box would not (no elements, no type stamps).
+    fn is_void(&self) -> bool {
+        self.ts == [Stamp::ZERO; 4]
+            && self.hash.is_empty()
+            && self.set.is_empty()
+            && self.zset.is_empty()
+            && self.list.is_empty()
+    }
+}
+
+impl PartialEq for KeyMeta {
+    /// Equal states: a missing [`Elems`] box equals an empty one.
+    fn eq(&self, o: &Self) -> bool {
+        let elems = match (self.elems.as_deref(), o.elems.as_deref()) {
+            (Some(a), Some(b)) => a == b,
+            (Some(x), None) | (None, Some(x)) => x.is_void(),
+            (None, None) => true,
+        };
+        self.del == o.del
+            && self.expiry == o.expiry
+            && self.str_ts == o.str_ts
+            && self.string == o.string
+            && elems
+    }
 }
 
 /// What a merge did (for incremental view maintenance).
@@ -357,15 +399,33 @@ fn cmp_opt_f64(a: &Option<f64>, b: &Option<f64>) -> Ordering {
 impl KeyMeta {
     /// The winning type, if any type has anything stamped after the key tombstone.
     pub fn winner(&self) -> Option<Kind> {
-        const KINDS: [Kind; 5] = [Kind::Str, Kind::Hash, Kind::Set, Kind::ZSet, Kind::List];
-        let mut best: Option<(Stamp, Kind)> = None;
-        for k in KINDS {
-            let t = self.type_ts[k as usize];
-            if t > self.del && best.is_none_or(|(b, _)| t >= b) {
-                best = Some((t, k));
+        const KINDS: [Kind; 4] = [Kind::Hash, Kind::Set, Kind::ZSet, Kind::List];
+        let mut best: Option<(Stamp, Kind)> =
+            (self.str_ts > self.del).then_some((self.str_ts, Kind::Str));
+        if let Some(e) = &self.elems {
+            // Ties go to the later kind.
+            for (t, k) in e.ts.into_iter().zip(KINDS) {
+                if t > self.del && best.is_none_or(|(b, _)| t >= b) {
+                    best = Some((t, k));
+                }
             }
         }
         best.map(|(_, k)| k)
+    }
+
+    /// The collection sub-states, if any collection effect was ever merged.
+    pub fn elems(&self) -> Option<&Elems> {
+        self.elems.as_deref()
+    }
+
+    /// The collection sub-states, allocated on first use.
+    fn elems_mut(&mut self) -> &mut Elems {
+        self.elems.get_or_insert_with(Box::default)
+    }
+
+    /// The list RGA, if the key has collection state.
+    pub fn list(&self) -> Option<&Rga> {
+        self.elems().map(|e| &e.list)
     }
 
     /// The effective expiry.
@@ -386,15 +446,17 @@ impl KeyMeta {
     /// True when the state holds nothing but (possibly) a key tombstone.
     pub fn is_bare(&self) -> bool {
         self.string.is_none()
-            && self.hash.is_empty()
-            && self.set.is_empty()
-            && self.zset.is_empty()
-            && self.list.is_empty()
+            && self.elems.as_deref().is_none_or(|e| {
+                e.hash.is_empty() && e.set.is_empty() && e.zset.is_empty() && e.list.is_empty()
+            })
             && self.expiry.0 <= self.del
     }
 
     fn bump(&mut self, k: Kind, s: Stamp) {
-        let t = &mut self.type_ts[k as usize];
+        let t = match k {
+            Kind::Str => &mut self.str_ts,
+            k => &mut self.elems_mut().ts[k as usize - 1],
+        };
         if s > *t {
             *t = s;
         }
@@ -432,22 +494,55 @@ impl KeyMeta {
                 };
                 yes(newer)
             }
-            Op::HashSet { field, value } => yes(lww_field(&mut self.hash, field, s, value)),
-            Op::HashDel { field } => yes(lww_map(&mut self.hash, field, s, None, |a, b| a.cmp(b))),
-            Op::SetAdd { member } => yes(lww_map(&mut self.set, member, s, true, |a, b| a.cmp(b))),
-            Op::SetRem { member } => yes(lww_map(&mut self.set, member, s, false, |a, b| a.cmp(b))),
+            Op::HashSet { field, value } => {
+                yes(lww_field(&mut self.elems_mut().hash, field, s, value))
+            }
+            Op::HashDel { field } => yes(lww_map(
+                &mut self.elems_mut().hash,
+                field,
+                s,
+                None,
+                |a, b| a.cmp(b),
+            )),
+            Op::SetAdd { member } => yes(lww_map(
+                &mut self.elems_mut().set,
+                member,
+                s,
+                true,
+                |a, b| a.cmp(b),
+            )),
+            Op::SetRem { member } => yes(lww_map(
+                &mut self.elems_mut().set,
+                member,
+                s,
+                false,
+                |a, b| a.cmp(b),
+            )),
             Op::ZPut { member, score } => {
                 let score = if *score == 0.0 { 0.0 } else { *score };
-                yes(lww_map(&mut self.zset, member, s, Some(score), cmp_opt_f64))
+                yes(lww_map(
+                    &mut self.elems_mut().zset,
+                    member,
+                    s,
+                    Some(score),
+                    cmp_opt_f64,
+                ))
             }
-            Op::ZRem { member } => yes(lww_map(&mut self.zset, member, s, None, cmp_opt_f64)),
-            Op::ListInsert { after, value } => match self.list.insert(s, *after, value) {
+            Op::ZRem { member } => yes(lww_map(
+                &mut self.elems_mut().zset,
+                member,
+                s,
+                None,
+                cmp_opt_f64,
+            )),
+            Op::ListInsert { after, value } => match self.elems_mut().list.insert(s, *after, value)
+            {
                 (false, _) => Merged::No,
                 (true, 0) => Merged::Yes,
                 (true, n) => Merged::Placed(n),
             },
-            Op::ListRemove { id } => yes(self.list.remove(*id, s)),
-            Op::ListSet { id, value } => yes(self.list.set(*id, s, value)),
+            Op::ListRemove { id } => yes(self.elems_mut().list.remove(*id, s)),
+            Op::ListSet { id, value } => yes(self.elems_mut().list.set(*id, s, value)),
             Op::Delete => {
                 self.del = s;
                 self.purge();
@@ -472,9 +567,11 @@ impl KeyMeta {
         if self.string.as_ref().is_some_and(|(s, _)| *s <= del) {
             self.string = None;
         }
-        self.hash.retain(|_, (s, _)| *s > del);
-        self.set.retain(|_, (s, _)| *s > del);
-        self.zset.retain(|_, (s, _)| *s > del);
+        if let Some(e) = &mut self.elems {
+            e.hash.retain(|_, (s, _)| *s > del);
+            e.set.retain(|_, (s, _)| *s > del);
+            e.zset.retain(|_, (s, _)| *s > del);
+        }
         if self.expiry.0 <= del {
             self.expiry = (Stamp::ZERO, None);
         }
@@ -488,10 +585,14 @@ impl KeyMeta {
     /// [`KeyMeta::view`] when the winner is already known (`kind` = [`KeyMeta::winner`]).
     pub fn view_of(&self, kind: Kind) -> Option<Value> {
         let del = self.del;
+        if kind == Kind::Str {
+            return Some(Value::Str(self.string.as_ref()?.1.clone()));
+        }
+        let el = self.elems()?;
         let v = match kind {
-            Kind::Str => Value::Str(self.string.as_ref()?.1.clone()),
+            Kind::Str => return None,
             Kind::Hash => {
-                let h: Hash = self
+                let h: Hash = el
                     .hash
                     .iter()
                     .filter_map(|(f, (_, v))| v.as_ref().map(|v| (f.clone(), v.clone())))
@@ -499,7 +600,7 @@ impl KeyMeta {
                 Value::Hash(h)
             }
             Kind::Set => {
-                let st: Set = self
+                let st: Set = el
                     .set
                     .iter()
                     .filter(|(_, (_, live))| *live)
@@ -509,14 +610,14 @@ impl KeyMeta {
             }
             Kind::ZSet => {
                 let mut z = ZSet::new();
-                for (m, (_, sc)) in &self.zset {
+                for (m, (_, sc)) in &el.zset {
                     if let Some(sc) = sc {
                         z.put(m, *sc);
                     }
                 }
                 Value::ZSet(z)
             }
-            Kind::List => Value::List(self.list.values(del)),
+            Kind::List => Value::List(el.list.values(del)),
         };
         (!v.is_empty_collection()).then_some(v)
     }
@@ -527,15 +628,18 @@ impl KeyMeta {
     pub fn collect(&mut self, stable: Stamp) -> usize {
         // The element carrying a type's max stamp is kept even when it is a tombstone: the
         // winning type must stay derivable from the elements (snapshots re-derive it).
-        let before = self.hash.len() + self.set.len() + self.zset.len();
-        let [_, th, ts, tz, _] = self.type_ts;
-        self.hash
+        let Some(e) = &mut self.elems else {
+            return 0;
+        };
+        let before = e.hash.len() + e.set.len() + e.zset.len();
+        let [th, ts, tz, _] = e.ts;
+        e.hash
             .retain(|_, (s, v)| v.is_some() || *s > stable || *s == th);
-        self.set
+        e.set
             .retain(|_, (s, live)| *live || *s > stable || *s == ts);
-        self.zset
+        e.zset
             .retain(|_, (s, v)| v.is_some() || *s > stable || *s == tz);
-        before - (self.hash.len() + self.set.len() + self.zset.len())
+        before - (e.hash.len() + e.set.len() + e.zset.len())
     }
 
     /// The state as effects (snapshots): merging them into any replica joins this state.
@@ -557,7 +661,10 @@ impl KeyMeta {
         if let (Some((s, _)), Some(v)) = (&self.string, string) {
             push(*s, Op::Str(v.to_vec()));
         }
-        for (f, (s, v)) in &self.hash {
+        let Some(el) = self.elems() else {
+            return;
+        };
+        for (f, (s, v)) in &el.hash {
             push(
                 *s,
                 match v {
@@ -569,7 +676,7 @@ impl KeyMeta {
                 },
             );
         }
-        for (m, (s, live)) in &self.set {
+        for (m, (s, live)) in &el.set {
             let member = m.clone();
             push(
                 *s,
@@ -580,7 +687,7 @@ impl KeyMeta {
                 },
             );
         }
-        for (m, (s, sc)) in &self.zset {
+        for (m, (s, sc)) in &el.zset {
             let member = m.clone();
             push(
                 *s,
@@ -593,10 +700,10 @@ impl KeyMeta {
                 },
             );
         }
-        let mut ids: Vec<&Stamp> = self.list.elems.keys().collect();
+        let mut ids: Vec<&Stamp> = el.list.elems.keys().collect();
         ids.sort();
         for id in ids {
-            let Some(e) = self.list.elems.get(id) else {
+            let Some(e) = el.list.elems.get(id) else {
                 continue;
             };
             match (&e.after, &e.value) {

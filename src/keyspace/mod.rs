@@ -244,10 +244,10 @@ fn order_start(h: u64) -> (u64, Arc<[u8]>) {
 /// The keyspace of one shard (all its partitions; keys are routed before they get here).
 #[derive(Debug, Clone, Default)]
 pub struct Keyspace {
-    /// Per key: CRDT state and view. Boxed: a `Slot` is ≈ 500 bytes, and growing a table of
-    /// inline slots copied all of them at once (tens of MB at 50k keys: a 30 ms stall of the
-    /// shard's thread, page faults included, the replication latency tail); boxed, a resize
-    /// moves 24-byte entries.
+    /// Per key: CRDT state and view. Boxed: a `Slot` is 240 bytes (528 before the collection
+    /// states were boxed apart), and growing a table of inline slots copied all of them at
+    /// once (tens of MB at 50k keys: a 30 ms stall of the shard's thread, page faults
+    /// included, the replication latency tail); boxed, a resize moves 24-byte entries.
     slots: Map<Arc<[u8]>, Box<Slot>>,
     /// Number of slots with a view (stored keys, expired or not, system records included).
     views: usize,
@@ -1057,7 +1057,7 @@ impl Keyspace {
         }
         let visible = self.list_len(key);
         let m = self.key_meta(key)?;
-        m.list.id_at(index, m.del, visible)
+        m.list()?.id_at(index, m.del, visible)
     }
 
     fn apply_local(&mut self, op: WriteOp) -> bool {
@@ -1200,9 +1200,9 @@ impl Keyspace {
         let del = meta.del;
         // A list removal needs the element's visible index before it disappears.
         let removed_at = match &e.op {
-            Op::ListRemove { id } if before == Some(Kind::List) => {
-                meta.list.visible_index(*id, del, view_len)
-            }
+            Op::ListRemove { id } if before == Some(Kind::List) => meta
+                .list()
+                .and_then(|l| l.visible_index(*id, del, view_len)),
             _ => None,
         };
         let merged = meta.merge(e);
@@ -1273,11 +1273,17 @@ impl Keyspace {
         removed_at: Option<usize>,
     ) -> bool {
         let mut full = false;
-        match (&e.op, &mut entry.value) {
+        let el = match (&e.op, meta.elems()) {
+            (Op::Str(_) | Op::Expire(_), _) => None,
+            (_, Some(el)) => Some(el),
+            // A collection effect merged: the state has its box.
+            (_, None) => return false,
+        };
+        match (&e.op, &mut entry.value, el) {
             // The register (merged in place) hands its bytes to the view after the patch.
-            (Op::Str(_), Value::Str(_)) => {}
-            (Op::HashSet { field, .. } | Op::HashDel { field }, Value::Hash(h)) => {
-                match meta.hash.get(field) {
+            (Op::Str(_), Value::Str(_), _) => {}
+            (Op::HashSet { field, .. } | Op::HashDel { field }, Value::Hash(h), Some(el)) => {
+                match el.hash.get(field) {
                     Some((_, Some(v))) => match h.get_mut(field) {
                         // Overwrites reuse the view's buffer (no allocation when it fits).
                         Some(slot) => assign_bytes(slot, v),
@@ -1290,8 +1296,8 @@ impl Keyspace {
                     }
                 }
             }
-            (Op::SetAdd { member } | Op::SetRem { member }, Value::Set(st)) => {
-                match meta.set.get(member) {
+            (Op::SetAdd { member } | Op::SetRem { member }, Value::Set(st), Some(el)) => {
+                match el.set.get(member) {
                     Some((_, true)) => {
                         if !st.contains(member) {
                             st.insert(member.clone());
@@ -1302,8 +1308,8 @@ impl Keyspace {
                     }
                 }
             }
-            (Op::ZPut { member, .. } | Op::ZRem { member }, Value::ZSet(z)) => {
-                match meta.zset.get(member) {
+            (Op::ZPut { member, .. } | Op::ZRem { member }, Value::ZSet(z), Some(el)) => {
+                match el.zset.get(member) {
                     Some((_, Some(sc))) => {
                         z.put(member, *sc);
                     }
@@ -1312,32 +1318,30 @@ impl Keyspace {
                     }
                 }
             }
-            (Op::ListInsert { value, .. }, Value::List(l)) => match merged {
-                Merged::Placed(1) => {
-                    match meta.list.visible_index(e.stamp, meta.del, l.len() + 1) {
-                        Some(i) if i <= l.len() => {
-                            let v = meta
-                                .list
-                                .elems
-                                .get(&e.stamp)
-                                .and_then(|x| x.value.as_ref())
-                                .map_or_else(|| value.clone(), |(_, v)| v.clone());
-                            l.insert(i, v);
-                        }
-                        Some(_) => full = true,
-                        None => {}
+            (Op::ListInsert { value, .. }, Value::List(l), Some(el)) => match merged {
+                Merged::Placed(1) => match el.list.visible_index(e.stamp, meta.del, l.len() + 1) {
+                    Some(i) if i <= l.len() => {
+                        let v = el
+                            .list
+                            .elems
+                            .get(&e.stamp)
+                            .and_then(|x| x.value.as_ref())
+                            .map_or_else(|| value.clone(), |(_, v)| v.clone());
+                        l.insert(i, v);
                     }
-                }
+                    Some(_) => full = true,
+                    None => {}
+                },
                 Merged::Placed(_) => full = true,
                 _ => {
                     // Value of an already placed element or an orphan: rebuild if visible.
-                    full = meta
+                    full = el
                         .list
                         .visible_index(e.stamp, meta.del, l.len() + 1)
                         .is_some();
                 }
             },
-            (Op::ListRemove { .. }, Value::List(l)) => match removed_at {
+            (Op::ListRemove { .. }, Value::List(l), _) => match removed_at {
                 Some(i) if i < l.len() => {
                     l.remove(i);
                 }
@@ -1346,18 +1350,18 @@ impl Keyspace {
                 Some(_) => full = true,
                 None => {}
             },
-            (Op::ListSet { id, .. }, Value::List(l)) => {
-                if let Some(i) = meta.list.visible_index(*id, meta.del, l.len()) {
+            (Op::ListSet { id, .. }, Value::List(l), Some(el)) => {
+                if let Some(i) = el.list.visible_index(*id, meta.del, l.len()) {
                     match (
                         l.get_mut(i),
-                        meta.list.elems.get(id).and_then(|x| x.value.as_ref()),
+                        el.list.elems.get(id).and_then(|x| x.value.as_ref()),
                     ) {
                         (Some(slot), Some((_, v))) => assign_bytes(slot, v),
                         _ => full = true,
                     }
                 }
             }
-            (Op::Expire(_), _) => entry.expire_at = meta.expire_at(),
+            (Op::Expire(_), _, _) => entry.expire_at = meta.expire_at(),
             _ => full = true,
         }
         !full && !entry.value.is_empty_collection()
