@@ -272,6 +272,106 @@ fn globals_are_protected() {
     assert_eq!(eval(&mut sh, "return ('x'):rep(3)"), bulk("xxx"));
     // Locals are fine.
     assert_eq!(eval(&mut sh, "local x = 1 return x + 1"), Reply::Integer(2));
+    // Chunks made by load/loadstring see the same read-only globals (as in Redis 7): no
+    // script can leave a global for a later one.
+    for s in [
+        "loadstring('x = 1')()",
+        "load('x = 1')()",
+        "load('KEYS = 1', 'n', 't')()",
+        "loadstring('STASH = KEYS')()",
+    ] {
+        assert!(
+            matches!(eval(&mut sh, s), Reply::Error(e) if e.contains("Attempt to modify a readonly table")),
+            "{s}"
+        );
+    }
+    assert!(
+        matches!(eval(&mut sh, "return STASH"), Reply::Error(e) if e.contains("nonexistent global variable 'STASH'"))
+    );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "return loadstring('return redis.call(\"ping\")')()"
+        ),
+        Reply::Status("PONG".into())
+    );
+    assert_eq!(
+        run(
+            &mut sh,
+            &["EVAL", "return load('return KEYS[1]')()", "1", "k"]
+        ),
+        bulk("k")
+    );
+    // An explicit environment is honoured.
+    assert_eq!(
+        eval(
+            &mut sh,
+            "local t = {} load('y = 2', 'n', 't', t)() return t.y"
+        ),
+        Reply::Integer(2)
+    );
+}
+
+/// Every call sees KEYS and ARGV as fresh tables (Redis creates them per call), whatever an
+/// earlier call did to its own.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn keys_and_argv_are_fresh_each_call() {
+    let mut sh = shard();
+    let check = "return {#KEYS, #ARGV, tostring(KEYS[2]), tostring(ARGV.foo), \
+                 tostring(getmetatable(KEYS)), tostring(rawget(ARGV, 3)), KEYS[1], ARGV[1]}";
+    let fresh = |k: &str, a: &str| {
+        Reply::Array(vec![
+            Reply::Integer(1),
+            Reply::Integer(1),
+            bulk("nil"),
+            bulk("nil"),
+            bulk("nil"),
+            bulk("nil"),
+            bulk(k),
+            bulk(a),
+        ])
+    };
+    assert_eq!(
+        run(&mut sh, &["EVAL", check, "1", "k0", "a0"]),
+        fresh("k0", "a0")
+    );
+    for (i, change) in [
+        "KEYS[2] = 'x'; ARGV.foo = 1; ARGV[3] = 'y'",
+        "setmetatable(KEYS, {__index = function() return 'mt' end})",
+        "KEYS[1] = nil; ARGV[1] = nil; local n = #KEYS + #ARGV",
+        "table.insert(KEYS, 'z'); table.remove(KEYS); ARGV[2] = 'b'; ARGV[2] = nil",
+        "error(KEYS)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        run(&mut sh, &["EVAL", change, "1", "k", "a"]);
+        let (k, a) = (format!("k{i}"), format!("a{i}"));
+        assert_eq!(
+            run(&mut sh, &["EVAL", check, "1", &k, &a]),
+            fresh(&k, &a),
+            "{change}"
+        );
+    }
+    // A finalizer of an earlier call that kept its KEYS changes that table, not a later
+    // call's.
+    run(
+        &mut sh,
+        &[
+            "EVAL",
+            "local k = KEYS setmetatable({}, {__gc = function() k[1] = 'changed' end}) return 1",
+            "1",
+            "a",
+        ],
+    );
+    assert_eq!(
+        run(
+            &mut sh,
+            &["EVAL", "collectgarbage() return KEYS[1]", "1", "b"]
+        ),
+        bulk("b")
+    );
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]

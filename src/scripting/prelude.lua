@@ -9,7 +9,6 @@ local select_ = select
 
 -- Lua 5.1 names real-world Redis scripts use.
 G.unpack = table.unpack
-G.loadstring = function(s, name) return load(s, name, 't') end
 table.getn = function(t) return #t end
 table.maxn = function(t)
   local n = 0
@@ -99,6 +98,16 @@ end
 
 -- The environment scripts run in: an empty proxy over G; G raises on unknown names.
 local env = protect(G)
+-- Chunks made by load/loadstring run in that environment too (Lua's default would be G
+-- itself, where a script could create globals that later scripts see; Redis 7 refuses
+-- that: "Attempt to modify a readonly table"). An explicit env argument is honoured.
+local textload = G.load
+G.load = function(...)
+  if select_('#', ...) >= 4 then return textload(...) end
+  local chunk, name, mode = ...
+  return textload(chunk, name, mode, env)
+end
+G.loadstring = function(s, name) return textload(s, name, 't', env) end
 rawset_(G, '_G', env)
 setmetatable_(G, {
   __index = function(_, k)
