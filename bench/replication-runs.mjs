@@ -47,15 +47,18 @@ async function catchUp(spawn, partitions, workload, n) {
   const b = rpc(await spawn());
   const { port1, port2 } = new MessageChannel();
   const ia = await a.call({ cmd: 'init', role: 'A', nodeId: A_ID, partitions, port: port1, prewrite: { workload, n, tag: 'c' } }, [port1]);
+  await Promise.all([a.call({ cmd: 'profile' }), b.call({ cmd: 'profile' })]); // CPU clocks from here
   const ib = await b.call({ cmd: 'init', role: 'B', nodeId: B_ID, partitions, port: port2 }, [port2]);
   const r = await b.call({ cmd: 'expect', target: ia.produced, catchup: true });
+  const [pa, pb] = await Promise.all([a.call({ cmd: 'profile' }), b.call({ cmd: 'profile' })]);
   const [da, db] = await Promise.all([a.call({ cmd: 'digest' }), b.call({ cmd: 'digest' })]);
   if (da !== db) throw new Error(`catch-up ${workload}: replicas differ after B counted every effect`);
-  const pb = await b.call({ cmd: 'profile' });
   await Promise.all([a.terminate(), b.terminate()]);
+  const per = (ms) => (ms === null ? null : (ms * 1000) / ia.produced);
   return {
     effects: ia.produced, ms: r.t - ib.t0, rate: ia.produced / ((r.t - ib.t0) / 1000), snapshots: r.stats.snapshotsApplied,
     frames: r.stats.recvFrames, bRecvUs: (pb.recvMs * 1000) / ia.produced, bApplyUs: (pb.applyMs * 1000) / ia.produced,
+    aCpuUs: per(pa.cpuMs), bCpuUs: per(pb.cpuMs),
   };
 }
 
@@ -84,6 +87,11 @@ async function transfer(p, workload, n, chunk, tag) {
     frames: w.stats.sentFrames,
     bytes: w.stats.sentBytes,
     // per effect, µs: A's encode + post; B's handler (decode+apply+acks) and apply alone
+    // per effect, µs of each end's thread on a CPU (Node on Linux; null elsewhere): from A's
+    // first write to B having everything, acks and vector exchanges included
+    aCpuUs: pa.cpuMs === null ? null : (pa.cpuMs * 1000) / w.effects,
+    bCpuUs: pb.cpuMs === null ? null : (pb.cpuMs * 1000) / w.effects,
+    resent: pb.resent, // effects B applied from catch-up batches (anti-entropy) during the run
     aTakeUs: (pa.takeMs * 1000) / w.effects,
     aPostUs: (pa.postMs * 1000) / w.effects,
     bRecvUs: (pb.recvMs * 1000) / w.effects,
@@ -98,7 +106,7 @@ export function args() {
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, '');
     const v = argv[i + 1];
-    o[k] = k === 'workloads' ? v.split(',') : Number.isNaN(Number(v)) ? v : Number(v);
+    o[k] = ['workloads', 'parts', 'ab'].includes(k) ? v.split(',') : Number.isNaN(Number(v)) ? v : Number(v);
   }
   return o;
 }
@@ -115,46 +123,63 @@ export const median = (xs) => percentile([...xs].sort((x, y) => x - y), 0.5);
  * Returns { baseline: {workload: [run]}, link: {workload: [run]}, latency: [run] }.
  */
 export async function runAll({ spawn, log = () => {}, partitions = 16, runs = 3, n = 200_000, chunk = 1000,
-  workloads = ['SET', 'INCR', 'HSET', 'MSET'], rate = 10_000, seconds = 3, latencyBy = 'count', catchupN = 120_000 }) {
-  const out = { baseline: {}, link: {}, catchup: [], latency: [] };
+  workloads = ['SET', 'INCR', 'HSET', 'MSET'], rate = 10_000, seconds = 3, latencyBy = 'count', catchupN = 120_000,
+  parts = ['link', 'catchup', 'latency'], ab = [null] }) {
+  const out = { baseline: {}, link: {}, catchup: {}, latency: [] };
+  // With several builds (`--ab DIR_A,DIR_B`, Node) every measurement runs once per build, in
+  // an order that alternates between runs (A B, B A, ...) so the machine's load falls on all alike.
+  const label = (dir) => (ab.length > 1 ? ` [${dir}]` : '');
+  const cpuText = (r) => (r.aCpuUs === null || r.aCpuUs === undefined ? ''
+    : `; CPU µs/effect: A ${r.aCpuUs.toFixed(2)}, B ${r.bCpuUs.toFixed(2)}`);
   for (let run = 0; run < runs; run++) {
-    for (const workload of workloads.filter((x) => x !== 'none')) {
+    const order = run % 2 === 0 ? ab : [...ab].reverse();
+    for (const workload of parts.includes('link') ? workloads.filter((x) => x !== 'none') : []) {
       // Commands per run and per chunk: MSET makes 100 effects per command.
       const per = workload === 'MSET' ? 100 : 1;
       const cmds = Math.round(n / per);
       const chunkCmds = Math.max(1, Math.round(chunk / per));
+      for (const dir of order) {
+        const key = workload + label(dir);
+        const single = rpc(await spawn(dir));
+        await single.call({ cmd: 'baseline', workload, n: Math.round(cmds / 10), chunk: chunkCmds, tag: 'w', partitions });
+        const base = await single.call({ cmd: 'baseline', workload, n: cmds, chunk: chunkCmds, tag: 'r', partitions });
+        await single.terminate();
+        (out.baseline[key] ??= []).push({
+          effects: base.effects,
+          applyRate: base.effects / (base.applyMs / 1000),
+          writeRate: base.effects / (base.writeMs / 1000),
+          applyCpuUs: (base.applyCpuMs * 1000) / base.effects, // NaN without a thread clock
+          writeCpuUs: (base.writeCpuMs * 1000) / base.effects,
+          describeRate: base.effects / (base.describeMs / 1000),
+          bytesPerEffect: base.bytes / base.effects,
+        });
 
-      const single = rpc(await spawn());
-      await single.call({ cmd: 'baseline', workload, n: Math.round(cmds / 10), chunk: chunkCmds, tag: 'w', partitions });
-      const base = await single.call({ cmd: 'baseline', workload, n: cmds, chunk: chunkCmds, tag: 'r', partitions });
-      await single.terminate();
-      (out.baseline[workload] ??= []).push({
-        effects: base.effects,
-        applyRate: base.effects / (base.applyMs / 1000),
-        writeRate: base.effects / (base.writeMs / 1000),
-        describeRate: base.effects / (base.describeMs / 1000),
-        bytesPerEffect: base.bytes / base.effects,
-      });
-
-      const p = await pair(spawn, partitions);
-      await transfer(p, workload, Math.round(cmds / 10), chunkCmds, 'w'); // warm-up (JIT, wasm tier-up)
-      const t = await transfer(p, workload, cmds, chunkCmds, 'r');
-      await p.close();
-      (out.link[workload] ??= []).push(t);
-      log(`run ${run + 1} ${workload}: link ${Math.round(t.rate).toLocaleString('en')} effects/s (${t.effects} effects, ` +
-        `A wrote in ${t.writeMs.toFixed(0)} ms, B had all after ${t.ms.toFixed(0)} ms, ${t.frames} frames, dropped ${t.dropped}; ` +
-        `µs/effect: A takeEffects ${t.aTakeUs.toFixed(2)}, A postMessage ${t.aPostUs.toFixed(2)}, ` +
-        `B handler ${t.bRecvUs.toFixed(2)} of which applyEffects ${t.bApplyUs.toFixed(2)}); ` +
-        `one thread: apply ${Math.round(base.effects / (base.applyMs / 1000)).toLocaleString('en')}/s, ` +
-        `write ${Math.round(base.effects / (base.writeMs / 1000)).toLocaleString('en')}/s`);
+        const p = await pair(() => spawn(dir), partitions);
+        await transfer(p, workload, Math.round(cmds / 10), chunkCmds, 'w'); // warm-up (JIT, wasm tier-up)
+        const t = await transfer(p, workload, cmds, chunkCmds, 'r');
+        await p.close();
+        (out.link[key] ??= []).push(t);
+        log(`run ${run + 1} ${key}: link ${Math.round(t.rate).toLocaleString('en')} effects/s (${t.effects} effects, ` +
+          `A wrote in ${t.writeMs.toFixed(0)} ms, B had all after ${t.ms.toFixed(0)} ms, ${t.frames} frames, dropped ${t.dropped}, ` +
+          `${t.resent} effects resent by catch-ups; ` +
+          `µs/effect: A takeEffects ${t.aTakeUs.toFixed(2)}, A postMessage ${t.aPostUs.toFixed(2)}, ` +
+          `B handler ${t.bRecvUs.toFixed(2)} of which applyEffects ${t.bApplyUs.toFixed(2)}${cpuText(t)}); ` +
+          `one thread: apply ${Math.round(base.effects / (base.applyMs / 1000)).toLocaleString('en')}/s, ` +
+          `write ${Math.round(base.effects / (base.writeMs / 1000)).toLocaleString('en')}/s` +
+          (Number.isNaN(base.writeCpuMs) ? '' : ` (CPU µs/effect: write ${((base.writeCpuMs * 1000) / base.effects).toFixed(2)}, ` +
+            `apply ${((base.applyCpuMs * 1000) / base.effects).toFixed(2)})`));
+      }
     }
 
     // 120k SETs: ~7,500 per partition, within the 10,000-effect log (no snapshot).
-    const c = await catchUp(spawn, partitions, 'SET', catchupN);
-    out.catchup.push(c);
-    log(`run ${run + 1} catch-up SET: ${Math.round(c.rate).toLocaleString('en')} effects/s (${c.effects} effects in ` +
-      `${c.ms.toFixed(0)} ms from B's connect, ${c.frames} frames, ${c.snapshots} snapshots; µs/effect on B: handler ` +
-      `${c.bRecvUs.toFixed(2)} of which applyEffects ${c.bApplyUs.toFixed(2)})`);
+    for (const dir of parts.includes('catchup') ? order : []) {
+      const c = await catchUp(() => spawn(dir), partitions, 'SET', catchupN);
+      (out.catchup[`SET${label(dir)}`] ??= []).push(c);
+      log(`run ${run + 1} catch-up SET${label(dir)}: ${Math.round(c.rate).toLocaleString('en')} effects/s (${c.effects} effects in ` +
+        `${c.ms.toFixed(0)} ms from B's connect, ${c.frames} frames, ${c.snapshots} snapshots; µs/effect on B: handler ` +
+        `${c.bRecvUs.toFixed(2)} of which applyEffects ${c.bApplyUs.toFixed(2)}${cpuText(c)})`);
+    }
+    if (!parts.includes('latency')) continue;
 
     const p = await pair(spawn, partitions);
     await transfer(p, 'SET', 5000, 10, 'w'); // warm-up
@@ -264,18 +289,45 @@ export function report(out, title) {
     const s = [...xs].sort((x, y) => x - y);
     return `${f(median(s))} [${f(s[0])}–${f(s[s.length - 1])}]`;
   };
-  const lines = [`${title}: medians over ${out.latency.length} runs, [min–max]`, '',
-    '| workload | link: effects/s A→B | one thread: applyEffects/s | link / apply | one thread: writes on A, effects/s | bytes/effect |',
-    '|---|---:|---:|---:|---:|---:|'];
-  for (const [wl, runs] of Object.entries(out.link)) {
-    const base = out.baseline[wl];
-    const ratio = median(runs.map((r) => r.rate)) / median(base.map((b) => b.applyRate));
-    lines.push(`| ${wl} | ${spread(runs.map((r) => r.rate))} | ${spread(base.map((b) => b.applyRate))} | ` +
-      `${ratio.toFixed(2)} | ${spread(base.map((b) => b.writeRate))} | ${median(base.map((b) => b.bytesPerEffect)).toFixed(1)} |`);
+  const runs = Math.max(0, ...Object.values(out.link).map((r) => r.length), ...Object.values(out.catchup).map((r) => r.length),
+    out.latency.length);
+  const lines = [`${title}: medians over ${runs} runs, [min–max]`, ''];
+  if (Object.keys(out.link).length) {
+    lines.push('| workload | link: effects/s A→B | one thread: applyEffects/s | link / apply | one thread: writes on A, effects/s | bytes/effect |',
+      '|---|---:|---:|---:|---:|---:|');
+    for (const [wl, rs] of Object.entries(out.link)) {
+      const base = out.baseline[wl];
+      const ratio = median(rs.map((r) => r.rate)) / median(base.map((x) => x.applyRate));
+      lines.push(`| ${wl} | ${spread(rs.map((r) => r.rate))} | ${spread(base.map((x) => x.applyRate))} | ` +
+        `${ratio.toFixed(2)} | ${spread(base.map((x) => x.writeRate))} | ${median(base.map((x) => x.bytesPerEffect)).toFixed(1)} |`);
+    }
   }
-  const C = out.catchup;
-  lines.push('', `| catch-up, SET | effects/s A→B | ms | effects |`, '|---|---:|---:|---:|',
-    `| ${C[0].effects} effects in A's log, sent on B's connect | ${spread(C.map((c) => c.rate))} | ${spread(C.map((c) => c.ms))} | ${C[0].effects} |`);
+  // Thread CPU time per effect (Node on Linux): what each end spends, whatever else the machine
+  // runs. "Rate if each end had a core" = 1 / the busier end's CPU per effect.
+  const cpuRows = Object.entries(out.link).filter(([, rs]) => rs.every((r) => r.aCpuUs !== null));
+  if (cpuRows.length) {
+    const f2c = (x) => x.toFixed(2);
+    lines.push('', '| workload | link CPU µs/effect: A (writes, takeEffects, posts, acks) | B (decode, apply, acks) | ' +
+      'one thread CPU µs/effect: writes + takeEffects | applyEffects | link rate if each end had a core, effects/s |',
+    '|---|---:|---:|---:|---:|---:|');
+    for (const [wl, rs] of cpuRows) {
+      const base = out.baseline[wl];
+      lines.push(`| ${wl} | ${spread(rs.map((r) => r.aCpuUs), f2c)} | ${spread(rs.map((r) => r.bCpuUs), f2c)} | ` +
+        `${spread(base.map((x) => x.writeCpuUs), f2c)} | ${spread(base.map((x) => x.applyCpuUs), f2c)} | ` +
+        `${spread(rs.map((r) => 1e6 / Math.max(r.aCpuUs, r.bCpuUs)))} |`);
+    }
+  }
+  if (Object.keys(out.catchup).length) {
+    const withCpu = Object.values(out.catchup).every((cs) => cs.every((c) => c.aCpuUs !== null));
+    lines.push('', `| catch-up | effects/s A→B | ms | effects |${withCpu ? ' CPU µs/effect A | B | rate if each end had a core |' : ''}`,
+      `|---|---:|---:|---:|${withCpu ? '---:|---:|---:|' : ''}`);
+    for (const [k, C] of Object.entries(out.catchup)) {
+      lines.push(`| ${k}: ${C[0].effects} effects in A's log, sent on B's connect | ${spread(C.map((c) => c.rate))} | ` +
+        `${spread(C.map((c) => c.ms))} | ${C[0].effects} |` + (withCpu ? ` ${spread(C.map((c) => c.aCpuUs), (x) => x.toFixed(2))} | ` +
+        `${spread(C.map((c) => c.bCpuUs), (x) => x.toFixed(2))} | ${spread(C.map((c) => 1e6 / Math.max(c.aCpuUs, c.bCpuUs)))} |` : ''));
+    }
+  }
+  if (!out.latency.length) return lines.join('\n');
   const f2 = (x) => x.toFixed(2);
   const L = out.latency;
   lines.push('', '| latency, SET at 10k writes/s | p50 ms | p90 ms | p99 ms | max ms | writes per timer tick | visible |',

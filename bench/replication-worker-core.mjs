@@ -46,8 +46,9 @@ function liveSeq(frame) {
   return (frame[17] | (frame[18] << 8) | (frame[19] << 16) | (frame[20] << 24)) >>> 0;
 }
 
-function newProfile() {
-  return { takeMs: 0, takes: 0, postMs: 0, posts: 0, applyMs: 0, applies: 0, recvMs: 0, recvs: 0 };
+function newProfile(cpuMs) {
+  return { takeMs: 0, takes: 0, postMs: 0, posts: 0, applyMs: 0, applies: 0, recvMs: 0, recvs: 0,
+    resent: 0, cpu0: cpuMs ? cpuMs() : 0 };
 }
 
 /** Time `obj[name]` calls into prof[ms] / prof[calls] (a few performance.now() per batch). */
@@ -72,19 +73,19 @@ function timeCalls(obj, name, getProf, ms, calls) {
 }
 
 /**
- * Serve the driver's requests. `lib` = { Shard, connect, describeEffects, runqMs? }, where
- * `runqMs()` (Node on Linux) reads how long this thread has waited in the run queue; `endpoint`
- * = { post(msg, transfer), listen(fn) }.
+ * Serve the driver's requests. `lib` = { Shard, connect, describeEffects, runqMs?, cpuMs? },
+ * where `runqMs()` (Node on Linux) reads how long this thread has waited in the run queue and
+ * `cpuMs()` how long it has run on a CPU; `endpoint` = { post(msg, transfer), listen(fn) }.
  */
 export function serve(lib, endpoint) {
-  const { Shard, connect, describeEffects, runqMs = null } = lib;
+  const { Shard, connect, describeEffects, runqMs = null, cpuMs = null } = lib;
   let shard = null;
   let link = null;
   let live = null; // promise: the link is live
   let produced = 0; // A: local effects made since the link started
   let expect = null; // B: { target, count, resolve }: wait until count() reaches target
   let track = null; // B: latency tracking state
-  let prof = newProfile();
+  let prof = newProfile(cpuMs);
   let lastApplied = 0; // B: time of the last applied batch (convergence happened by then)
   // B: effects applied from live batches. Each is sent once, in order; anti-entropy catch-ups
   // under steady traffic repeat effects still in flight, so link.stats.appliedEffects (which
@@ -96,6 +97,7 @@ export function serve(lib, endpoint) {
     const t = now();
     lastApplied = t;
     if (ev.kind === 'live') liveApplied += ev.effects;
+    else prof.resent += ev.effects; // catch-ups during a live run: anti-entropy resending
     if (track) {
       if (track.by === 'count') {
         // Live batches arrive in order and each write is one effect: the first k writes are
@@ -188,9 +190,12 @@ export function serve(lib, endpoint) {
       });
       return { role, t0, produced };
     },
+    // The per-call times since the last call, and this thread's CPU time (null where the
+    // thread's clock is not readable).
     profile() {
       const p = prof;
-      prof = newProfile();
+      prof = newProfile(cpuMs);
+      p.cpuMs = cpuMs ? cpuMs() - p.cpu0 : null;
       return p;
     },
     digest() {
@@ -207,6 +212,7 @@ export function serve(lib, endpoint) {
       const w = WORKLOADS[workload];
       const cmds = Array.from({ length: n }, (_, i) => w.cmd(i, tag)); // argv built outside the clock
       let effects = 0;
+      if (cpuMs) prof.cpu0 = cpuMs(); // and outside this thread's CPU time
       const t0 = now();
       for (let i = 0; i < n;) {
         const end = Math.min(n, i + chunk);
@@ -233,7 +239,7 @@ export function serve(lib, endpoint) {
 
     // B: record when each write `prefix<i>` (value i) becomes visible, for `count` writes.
     track({ prefix, count, by }) {
-      prof = newProfile();
+      prof = newProfile(cpuMs);
       // [seq, handler start, end, live effects after it, run-queue ms at start, at end] of every
       // live batch frame
       prof.trace = [];
@@ -253,7 +259,7 @@ export function serve(lib, endpoint) {
       track = null;
       const recv = new Float64Array(prof.trace);
       for (let i = 3; i < recv.length; i += 6) recv[i] -= t.base; // → writes visible after the frame
-      prof = newProfile();
+      prof = newProfile(cpuMs);
       return { seen: t.seen, count: t.count, describeMs: t.describeMs, batches: t.batches, stats: { ...link.stats }, recv, liveApplied,
         runq: Boolean(runqMs) };
     },
@@ -266,7 +272,7 @@ export function serve(lib, endpoint) {
       let done = 0;
       let ticks = 0;
       const start = now();
-      prof = newProfile();
+      prof = newProfile(cpuMs);
       prof.trace = []; // [seq, post time, run-queue ms] of every live batch frame
       prof.runqMs = runqMs;
       return new Promise((resolve) => {
@@ -296,6 +302,8 @@ export function serve(lib, endpoint) {
       b.nodeId = 12n;
       const cmds = Array.from({ length: n }, (_, i) => w.cmd(i, tag));
       const batches = [];
+      const cpu = () => (cpuMs ? cpuMs() : NaN);
+      let c0 = cpu();
       let t0 = performance.now();
       for (let i = 0; i < n;) {
         const end = Math.min(n, i + chunk);
@@ -303,10 +311,13 @@ export function serve(lib, endpoint) {
         batches.push(a.takeEffects());
       }
       const writeMs = performance.now() - t0;
+      const writeCpuMs = cpu() - c0;
       let effects = 0;
+      c0 = cpu();
       t0 = performance.now();
       for (const batch of batches) effects += b.applyEffects(batch);
       const applyMs = performance.now() - t0;
+      const applyCpuMs = cpu() - c0;
       // describeEffects (what the latency run's receiver uses to learn the write indices).
       t0 = performance.now();
       for (const batch of batches) describeEffects(batch);
@@ -314,7 +325,7 @@ export function serve(lib, endpoint) {
       const bytes = batches.reduce((s, x) => s + x.byteLength, 0);
       a.free();
       b.free();
-      return { effects, writeMs, applyMs, describeMs, bytes, batches: batches.length };
+      return { effects, writeMs, applyMs, writeCpuMs, applyCpuMs, describeMs, bytes, batches: batches.length };
     },
   };
 
