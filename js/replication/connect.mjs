@@ -126,7 +126,8 @@ class Link {
     this.closeReason = null;
     this.seqOut = 0; // last frame sequence sent
     this.ackedOut = 0; // highest sequence the peer has processed
-    this.inflight = []; // [seq, bytes] not yet acknowledged
+    this.inflight = []; // [seq, bytes, effects] not yet acknowledged
+    this.inflightEffects = 0; // effects in those frames (Infinity while a snapshot is)
     this.seqIn = 0; // highest sequence processed from the peer
     this.behind = false; // live batches were skipped: catch up once acks drain
     this.syncAsked = false;
@@ -203,12 +204,13 @@ class Link {
     this.stats.sentBytes += bytes;
   }
 
-  /** Send a batch or snapshot frame, counted as in flight until acknowledged. */
-  postCounted(type, kind, data) {
+  /** Send a batch (of `effects`) or snapshot frame, counted as in flight until acknowledged. */
+  postCounted(type, kind, data, effects) {
     const seq = ++this.seqOut;
     const frame = F.payload(type, this.me, this.peer ?? 0n, seq, kind, data);
-    this.inflight.push([seq, frame.byteLength]);
+    this.inflight.push([seq, frame.byteLength, effects]);
     this.stats.inflightBytes += frame.byteLength;
+    this.inflightEffects += effects;
     this.post(frame);
   }
 
@@ -223,7 +225,7 @@ class Link {
       this.behind = true;
       return;
     }
-    this.postCounted(F.BATCH, 0, batch);
+    this.postCounted(F.BATCH, 0, batch, count);
     this.emit({ type: 'sent', kind: 'live', bytes: batch.byteLength, effects: count, data: batch });
   }
 
@@ -241,13 +243,13 @@ class Link {
       if (n === 0) continue;
       if (n < 0) {
         const snap = this.shard.exportSnapshot(p);
-        this.postCounted(F.SNAPSHOT, 2, snap);
+        this.postCounted(F.SNAPSHOT, 2, snap, Infinity);
         this.stats.snapshotsSent++;
         this.emit({ type: 'sent', kind: 'snapshot', bytes: snap.byteLength, partition: p, data: snap });
       } else {
         const batch = this.shard.effectsSince(p, vv);
         if (batch === undefined) continue; // raced a log trim: the next exchange sends a snapshot
-        this.postCounted(F.BATCH, 1, batch);
+        this.postCounted(F.BATCH, 1, batch, n);
         this.emit({ type: 'sent', kind: 'catchup', bytes: batch.byteLength, effects: n, partition: p, data: batch });
       }
       sent++;
@@ -400,6 +402,8 @@ class Link {
         i++;
       }
       this.inflight.splice(0, i);
+      this.inflightEffects = 0;
+      for (const [, , k] of this.inflight) this.inflightEffects += k;
     }
     if (f.vvs.length > 0) this.onVectors(f.vvs);
     else if (this.behind && !this.syncAsked && this.stats.inflightBytes <= this.opts.maxInflightBytes / 2) {
@@ -420,21 +424,28 @@ class Link {
       if (this.exchanges % this.opts.gcEvery === 0) this.shard.collectAllGarbage();
     }
     const quiet = this.ackedOut === this.seqOut;
-    let lacking = false;
+    // What the peer lacks, summed over the partitions; counting stops once it exceeds what is
+    // still in flight (frames sent after the one this ack covers), which is all that matters.
+    let lack = 0;
     for (const [p, vv] of vvs) {
-      if (this.shard.lacking(p, vv) !== 0) {
-        lacking = true;
-        break;
-      }
+      const n = this.shard.lacking(p, vv);
+      lack = n < 0 ? Infinity : lack + n;
+      if (lack > this.inflightEffects) break;
     }
-    if (!lacking) {
+    if (lack === 0) {
       this.lackStreak = 0;
       if (quiet) this.behind = false;
       this.syncAsked = false;
       return;
     }
-    // Something in flight may be what the peer lacks: wait for quiet, unless this persists
-    // (a gap behind a steady stream) or live batches were skipped.
+    // The frames in flight may carry what the peer lacks: wait for quiet, unless live batches
+    // were skipped, or the peer lacks more than is in flight over three exchanges in a row (a
+    // gap behind a steady stream). Under steady traffic the peer's vectors always lag by the
+    // frames in flight; counting those as a lack made every third exchange resend them.
+    if (lack <= this.inflightEffects && !this.behind) {
+      this.lackStreak = 0;
+      return;
+    }
     if (quiet || this.behind || ++this.lackStreak >= 3) {
       this.lackStreak = 0;
       this.behind = false;
