@@ -25,9 +25,11 @@ use super::hasher::Map;
 use super::{Hash, List, Set, Value, ZSet};
 use crate::effects::{Effect, Op};
 use crate::hlc::Stamp;
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Value kinds, in tie-break order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -272,6 +274,9 @@ pub struct KeyMeta {
     str_ts: Stamp,
     pub string: Option<(Stamp, Vec<u8>)>,
     elems: Option<Box<Elems>>,
+    /// [`KeyMeta::winner`], kept up to date by every change of a type stamp or of `del`
+    /// (it was computed twice per merged effect).
+    win: Option<Kind>,
 }
 
 /// The collection sub-states of a key (see [`KeyMeta`]).
@@ -281,7 +286,8 @@ pub struct Elems {
     ts: [Stamp; 4],
     pub hash: BTreeMap<Vec<u8>, (Stamp, Option<Vec<u8>>)>,
     pub set: BTreeMap<Vec<u8>, (Stamp, bool)>,
-    pub zset: BTreeMap<Vec<u8>, (Stamp, Option<f64>)>,
+    /// Members shared with the key's sorted-set view (one copy of each member's bytes).
+    pub zset: BTreeMap<Arc<[u8]>, (Stamp, Option<f64>)>,
     pub list: Rga,
 }
 
@@ -321,28 +327,62 @@ pub enum Merged {
     Yes,
     /// A list insert placed this many elements.
     Placed(usize),
+    /// A hash field, set member or sorted-set member that was absent or removed: a view
+    /// that matched the state before does not hold it.
+    Fresh,
 }
 
-/// Per-element LWW merge of `(stamp, v)` into `map[k]`.
-fn lww_map<V>(
-    map: &mut BTreeMap<Vec<u8>, (Stamp, V)>,
+/// What an element merge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lww {
+    /// The old element won (nothing changed).
+    Lost,
+    /// A live element was replaced.
+    Replaced,
+    /// The element was absent or removed before.
+    Fresh,
+}
+
+impl Lww {
+    fn merged(self) -> Merged {
+        match self {
+            Lww::Lost => Merged::No,
+            Lww::Replaced => Merged::Yes,
+            Lww::Fresh => Merged::Fresh,
+        }
+    }
+}
+
+/// Per-element LWW merge of `(stamp, v)` into `map[k]`; `live` tells a live payload from a
+/// tombstone.
+fn lww_map<K, V>(
+    map: &mut BTreeMap<K, (Stamp, V)>,
     k: &[u8],
     stamp: Stamp,
     v: V,
     cmp: impl FnOnce(&V, &V) -> Ordering,
-) -> bool {
+    live: impl FnOnce(&V) -> bool,
+) -> Lww
+where
+    K: Ord + Borrow<[u8]> + for<'a> From<&'a [u8]>,
+{
     match map.get_mut(k) {
         Some(old) => {
             if wins(stamp, old.0, || cmp(&v, &old.1)) {
+                let was = live(&old.1);
                 *old = (stamp, v);
-                true
+                if was {
+                    Lww::Replaced
+                } else {
+                    Lww::Fresh
+                }
             } else {
-                false
+                Lww::Lost
             }
         }
         None => {
-            map.insert(k.to_vec(), (stamp, v));
-            true
+            map.insert(K::from(k), (stamp, v));
+            Lww::Fresh
         }
     }
 }
@@ -365,7 +405,7 @@ fn lww_field(
     k: &[u8],
     stamp: Stamp,
     value: &[u8],
-) -> bool {
+) -> Lww {
     match map.get_mut(k) {
         Some(old) => {
             let cmp = || match &old.1 {
@@ -373,18 +413,23 @@ fn lww_field(
                 None => Ordering::Greater,
             };
             if !wins(stamp, old.0, cmp) {
-                return false;
+                return Lww::Lost;
             }
             old.0 = stamp;
             match &mut old.1 {
-                Some(o) => assign_bytes(o, value),
-                slot => *slot = Some(value.to_vec()),
+                Some(o) => {
+                    assign_bytes(o, value);
+                    Lww::Replaced
+                }
+                slot => {
+                    *slot = Some(value.to_vec());
+                    Lww::Fresh
+                }
             }
-            true
         }
         None => {
             map.insert(k.to_vec(), (stamp, Some(value.to_vec())));
-            true
+            Lww::Fresh
         }
     }
 }
@@ -399,6 +444,11 @@ fn cmp_opt_f64(a: &Option<f64>, b: &Option<f64>) -> Ordering {
 impl KeyMeta {
     /// The winning type, if any type has anything stamped after the key tombstone.
     pub fn winner(&self) -> Option<Kind> {
+        self.win
+    }
+
+    /// [`KeyMeta::winner`] computed from the stamps.
+    fn compute_winner(&self) -> Option<Kind> {
         const KINDS: [Kind; 4] = [Kind::Hash, Kind::Set, Kind::ZSet, Kind::List];
         let mut best: Option<(Stamp, Kind)> =
             (self.str_ts > self.del).then_some((self.str_ts, Kind::Str));
@@ -452,18 +502,44 @@ impl KeyMeta {
             && self.expiry.0 <= self.del
     }
 
+    /// The type stamp of `k`.
+    fn type_ts(&self, k: Kind) -> Stamp {
+        match k {
+            Kind::Str => self.str_ts,
+            k => self.elems().map_or(Stamp::ZERO, |e| e.ts[k as usize - 1]),
+        }
+    }
+
     fn bump(&mut self, k: Kind, s: Stamp) {
         let t = match k {
             Kind::Str => &mut self.str_ts,
             k => &mut self.elems_mut().ts[k as usize - 1],
         };
-        if s > *t {
-            *t = s;
+        if s <= *t {
+            return;
+        }
+        *t = s;
+        // Only `k`'s stamp grew: the winner is the old one or `k` (the highest
+        // `(stamp, kind)` above `del`, as in `compute_winner`).
+        if s > self.del {
+            let win = match self.win {
+                Some(w) if w != k => (self.type_ts(w), w) > (s, k),
+                _ => false,
+            };
+            if !win {
+                self.win = Some(k);
+            }
         }
     }
 
     /// Merge one effect into the state.
     pub fn merge(&mut self, e: &Effect) -> Merged {
+        let m = self.merge_inner(e);
+        debug_assert_eq!(self.win, self.compute_winner());
+        m
+    }
+
+    fn merge_inner(&mut self, e: &Effect) -> Merged {
         let s = e.stamp;
         let yes = |b: bool| if b { Merged::Yes } else { Merged::No };
         // Everything but list inserts (anchors for later elements) is dead at or below the
@@ -495,46 +571,56 @@ impl KeyMeta {
                 yes(newer)
             }
             Op::HashSet { field, value } => {
-                yes(lww_field(&mut self.elems_mut().hash, field, s, value))
+                lww_field(&mut self.elems_mut().hash, field, s, value).merged()
             }
-            Op::HashDel { field } => yes(lww_map(
+            Op::HashDel { field } => lww_map(
                 &mut self.elems_mut().hash,
                 field,
                 s,
                 None,
                 |a, b| a.cmp(b),
-            )),
-            Op::SetAdd { member } => yes(lww_map(
+                Option::is_some,
+            )
+            .merged(),
+            Op::SetAdd { member } => lww_map(
                 &mut self.elems_mut().set,
                 member,
                 s,
                 true,
                 |a, b| a.cmp(b),
-            )),
-            Op::SetRem { member } => yes(lww_map(
+                |l| *l,
+            )
+            .merged(),
+            Op::SetRem { member } => lww_map(
                 &mut self.elems_mut().set,
                 member,
                 s,
                 false,
                 |a, b| a.cmp(b),
-            )),
+                |l| *l,
+            )
+            .merged(),
             Op::ZPut { member, score } => {
                 let score = if *score == 0.0 { 0.0 } else { *score };
-                yes(lww_map(
+                lww_map(
                     &mut self.elems_mut().zset,
                     member,
                     s,
                     Some(score),
                     cmp_opt_f64,
-                ))
+                    Option::is_some,
+                )
+                .merged()
             }
-            Op::ZRem { member } => yes(lww_map(
+            Op::ZRem { member } => lww_map(
                 &mut self.elems_mut().zset,
                 member,
                 s,
                 None,
                 cmp_opt_f64,
-            )),
+                Option::is_some,
+            )
+            .merged(),
             Op::ListInsert { after, value } => match self.elems_mut().list.insert(s, *after, value)
             {
                 (false, _) => Merged::No,
@@ -546,6 +632,7 @@ impl KeyMeta {
             Op::Delete => {
                 self.del = s;
                 self.purge();
+                self.win = self.compute_winner();
                 Merged::Yes
             }
             Op::Expire(at) => {
@@ -612,7 +699,7 @@ impl KeyMeta {
                 let mut z = ZSet::new();
                 for (m, (_, sc)) in &el.zset {
                     if let Some(sc) = sc {
-                        z.put(m, *sc);
+                        z.put_shared(m.clone(), *sc);
                     }
                 }
                 Value::ZSet(z)
@@ -688,7 +775,7 @@ impl KeyMeta {
             );
         }
         for (m, (s, sc)) in &el.zset {
-            let member = m.clone();
+            let member = m.to_vec();
             push(
                 *s,
                 match sc {

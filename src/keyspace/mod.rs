@@ -1282,41 +1282,46 @@ impl Keyspace {
         match (&e.op, &mut entry.value, el) {
             // The register (merged in place) hands its bytes to the view after the patch.
             (Op::Str(_), Value::Str(_), _) => {}
-            (Op::HashSet { field, .. } | Op::HashDel { field }, Value::Hash(h), Some(el)) => {
-                match el.hash.get(field) {
-                    Some((_, Some(v))) => match h.get_mut(field) {
+            // An element effect that merged won its LWW register: the element's state is
+            // now the effect's payload, so the view is patched from the effect itself.
+            (Op::HashSet { field, value }, Value::Hash(h), _) => {
+                if merged == Merged::Fresh {
+                    // Absent from the view before: inserted without a lookup first.
+                    h.insert(field.clone(), value.clone());
+                } else {
+                    match h.get_mut(field) {
                         // Overwrites reuse the view's buffer (no allocation when it fits).
-                        Some(slot) => assign_bytes(slot, v),
+                        Some(slot) => assign_bytes(slot, value),
                         None => {
-                            h.insert(field.clone(), v.clone());
+                            h.insert(field.clone(), value.clone());
                         }
-                    },
-                    _ => {
-                        h.remove(field);
                     }
                 }
             }
-            (Op::SetAdd { member } | Op::SetRem { member }, Value::Set(st), Some(el)) => {
-                match el.set.get(member) {
-                    Some((_, true)) => {
-                        if !st.contains(member) {
-                            st.insert(member.clone());
-                        }
+            (Op::HashDel { field }, Value::Hash(h), _) => {
+                h.remove(field);
+            }
+            (Op::SetAdd { member }, Value::Set(st), _) => {
+                if merged == Merged::Fresh || !st.contains(member) {
+                    st.insert(member.clone());
+                }
+            }
+            (Op::SetRem { member }, Value::Set(st), _) => {
+                st.remove(member);
+            }
+            (Op::ZPut { member, score }, Value::ZSet(z), Some(el)) => {
+                match el.zset.get_key_value(&member[..]) {
+                    // A new member: the view shares the state's copy of its bytes.
+                    Some((m, _)) if merged == Merged::Fresh => {
+                        z.put_shared(m.clone(), *score);
                     }
                     _ => {
-                        st.remove(member);
+                        z.put(member, *score);
                     }
                 }
             }
-            (Op::ZPut { member, .. } | Op::ZRem { member }, Value::ZSet(z), Some(el)) => {
-                match el.zset.get(member) {
-                    Some((_, Some(sc))) => {
-                        z.put(member, *sc);
-                    }
-                    _ => {
-                        z.remove(member);
-                    }
-                }
+            (Op::ZRem { member }, Value::ZSet(z), _) => {
+                z.remove(member);
             }
             (Op::ListInsert { value, .. }, Value::List(l), Some(el)) => match merged {
                 Merged::Placed(1) => match el.list.visible_index(e.stamp, meta.del, l.len() + 1) {

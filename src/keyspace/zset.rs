@@ -1,10 +1,12 @@
 //! Sorted set: members ordered by (score, member) in a `BTreeMap`, plus member → score.
 //!
-//! Rank queries walk the ordered map (O(n)); correctness first.
+//! Rank queries walk the ordered map (O(n)); correctness first. A member's bytes are one
+//! `Arc<[u8]>` shared by both maps (and, in the keyspace, with the key's CRDT element map).
 
 use super::hasher::Map;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A score with a total order (scores are never NaN; `-0.0` is normalised to `0.0`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,8 +29,8 @@ impl Ord for Score {
 /// A sorted set value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ZSet {
-    by_score: BTreeMap<(Score, Vec<u8>), ()>,
-    scores: Map<Vec<u8>, f64>,
+    by_score: BTreeMap<(Score, Arc<[u8]>), ()>,
+    scores: Map<Arc<[u8]>, f64>,
 }
 
 impl ZSet {
@@ -54,32 +56,41 @@ impl ZSet {
 
     /// Insert or update; returns true when the member is new.
     pub fn put(&mut self, member: &[u8], score: f64) -> bool {
+        match self.scores.get_key_value(member) {
+            Some((m, _)) => {
+                let m = m.clone();
+                self.put_shared(m, score)
+            }
+            None => self.put_shared(Arc::from(member), score),
+        }
+    }
+
+    /// [`ZSet::put`] with the member's bytes already shared (no copy when it is new).
+    pub(crate) fn put_shared(&mut self, member: Arc<[u8]>, score: f64) -> bool {
         let score = if score == 0.0 { 0.0 } else { score };
-        match self.scores.get_mut(member) {
+        // One lookup whether the member is new or not (an existing entry keeps its key).
+        match self.scores.insert(member.clone(), score) {
+            None => {
+                self.by_score.insert((Score(score), member), ());
+                true
+            }
             Some(old) => {
                 if old.to_bits() != score.to_bits() {
-                    // One copy of the member serves as lookup key and as the new entry.
-                    let mut k = (Score(*old), member.to_vec());
+                    let mut k = (Score(old), member);
                     self.by_score.remove(&k);
                     k.0 = Score(score);
                     self.by_score.insert(k, ());
-                    *old = score;
                 }
                 false
-            }
-            None => {
-                self.scores.insert(member.to_vec(), score);
-                self.by_score.insert((Score(score), member.to_vec()), ());
-                true
             }
         }
     }
 
     /// Remove; returns true when the member existed.
     pub fn remove(&mut self, member: &[u8]) -> bool {
-        match self.scores.remove(member) {
-            Some(old) => {
-                self.by_score.remove(&(Score(old), member.to_vec()));
+        match self.scores.remove_entry(member) {
+            Some((m, old)) => {
+                self.by_score.remove(&(Score(old), m));
                 true
             }
             None => false,
@@ -88,13 +99,12 @@ impl ZSet {
 
     /// Members in ascending (score, member) order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&[u8], f64)> {
-        self.by_score.keys().map(|(s, m)| (m.as_slice(), s.0))
+        self.by_score.keys().map(|(s, m)| (&m[..], s.0))
     }
 
     /// 0-based ascending rank of a member.
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
-        let score = self.score(member)?;
-        let key = (Score(score), member.to_vec());
-        Some(self.by_score.range(..key).count())
+        let (m, score) = self.scores.get_key_value(member)?;
+        Some(self.by_score.range(..(Score(*score), m.clone())).count())
     }
 }
