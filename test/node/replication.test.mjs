@@ -136,6 +136,29 @@ test('two shards converge over a MessageChannel: writes before and after connect
   ch.port1.close();
 });
 
+test('under steady traffic nothing is applied twice: effects in flight are not resent by anti-entropy', async () => {
+  const a = shard();
+  const b = shard();
+  const applied = { live: 0, catchup: 0, snapshot: 0 };
+  // Vectors every 5 ms: many exchanges while the writes stream, each lagging the frames in flight.
+  const { la, lb, ch } = link(a, b, {
+    syncIntervalMs: 5,
+    onEvent: (e) => { if (e.type === 'applied') applied[e.kind] += e.effects; },
+  });
+  while (la.state !== 'live' || lb.state !== 'live') await sleep(5);
+  const n = 30000;
+  for (let i = 0; i < n;) {
+    for (const end = i + 300; i < end; i++) a.command(['SET', `steady:${i}`, String(i)]);
+    await new Promise((r) => setImmediate(r));
+  }
+  await converged([a, b]);
+  assert.deepEqual(applied, { live: n, catchup: 0, snapshot: 0 });
+  assert.equal(lb.stats.appliedEffects, n);
+  assert.equal(la.stats.droppedBatches, 0);
+  la.close();
+  ch.port1.close();
+});
+
 test('a BroadcastChannel carries a link, also to a shard that joins the channel later', async () => {
   const a = shard();
   const b = shard();
