@@ -126,7 +126,6 @@ fn put_vv(out: &mut Vec<u8>, vv: &VersionVector) {
 /// Incremental batch encoder.
 #[derive(Debug)]
 pub struct BatchWriter {
-    out: Vec<u8>,
     groups: u64,
     body: Vec<u8>,
 }
@@ -141,7 +140,6 @@ impl BatchWriter {
     /// An empty batch.
     pub fn new() -> BatchWriter {
         BatchWriter {
-            out: Vec::new(),
             groups: 0,
             body: Vec::new(),
         }
@@ -188,12 +186,13 @@ impl BatchWriter {
     }
 
     /// The encoded batch.
-    pub fn finish(mut self) -> Vec<u8> {
-        self.out.extend_from_slice(b"MKE");
-        self.out.push(VERSION);
-        put_varint(&mut self.out, self.groups);
-        self.out.extend_from_slice(&self.body);
-        self.out
+    pub fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + 10 + self.body.len());
+        out.extend_from_slice(b"MKE");
+        out.push(VERSION);
+        put_varint(&mut out, self.groups);
+        out.extend_from_slice(&self.body);
+        out
     }
 }
 
@@ -305,10 +304,12 @@ impl<'a> R<'a> {
         Ok(n)
     }
 
-    /// An effect's key: the previous effect's when the head's same-key bit (0x80) is set.
-    fn key(&mut self, head: u8, last: &Option<Vec<u8>>) -> Result<Vec<u8>, EffectError> {
+    /// An effect's key: the previous effect's (`last`) when the head's same-key bit (0x80) is
+    /// set. Copied from the previous effect only then, so a run of distinct keys costs one
+    /// allocation per key, not two.
+    fn key(&mut self, head: u8, last: Option<&Effect>) -> Result<Vec<u8>, EffectError> {
         if head & 0x80 != 0 {
-            last.clone()
+            last.map(|e| e.key.clone())
                 .ok_or_else(|| bad("same-key flag on first effect"))
         } else {
             self.bytes()
@@ -455,7 +456,6 @@ pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
         let n = r.count(4)?;
         let mut effects = Vec::with_capacity(n);
         let mut last = prev;
-        let mut last_key: Option<Vec<u8>> = None;
         for _ in 0..n {
             let head = r.u8()?;
             let tag = head & 0x7f;
@@ -473,9 +473,8 @@ pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
                 return Err(bad("stamps not increasing inside (prev, upto]"));
             }
             last = stamp;
-            let key = r.key(head, &last_key)?;
+            let key = r.key(head, effects.last())?;
             let op = r.payload(tag, Some(origin), stamp)?;
-            last_key = Some(key.clone());
             effects.push(Effect { stamp, key, op });
         }
         groups.push(Group {
@@ -497,7 +496,6 @@ pub fn decode_snapshot(b: &[u8]) -> Result<Snapshot, EffectError> {
     let vv = r.vv()?;
     let n = r.count(4)?;
     let mut effects = Vec::with_capacity(n);
-    let mut last_key: Option<Vec<u8>> = None;
     for _ in 0..n {
         let head = r.u8()?;
         let node = r.varint()?;
@@ -507,9 +505,8 @@ pub fn decode_snapshot(b: &[u8]) -> Result<Snapshot, EffectError> {
             c: r.u32()?,
             node,
         };
-        let key = r.key(head, &last_key)?;
+        let key = r.key(head, effects.last())?;
         let op = r.payload(head & 0x7f, None, stamp)?;
-        last_key = Some(key.clone());
         effects.push(Effect { stamp, key, op });
     }
     r.end()?;

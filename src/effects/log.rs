@@ -12,7 +12,7 @@
 //! A shard's own entry is reported as its HLC's last stamp (it holds all of its own effects
 //! up to its clock), so idle nodes keep advancing the vectors used for tombstone collection.
 
-use super::codec::{self, BatchWriter, Group, VersionVector};
+use super::codec::{self, BatchWriter, VersionVector};
 use super::{Effect, EffectError, SYSTEM_PARTITION};
 use crate::engine::Shard;
 use crate::hlc::Stamp;
@@ -378,21 +378,17 @@ impl Shard {
         vv: &VersionVector,
     ) -> Result<Vec<u8>, EffectError> {
         let (ranges, part) = self.missing(partition, vv)?;
-        let groups: Vec<Group> = ranges
-            .into_iter()
-            .map(|(origin, req, upto)| Group {
-                partition,
-                origin,
-                prev: req,
-                upto,
-                effects: part.map_or_else(Vec::new, |p| {
-                    in_range(p, origin, req, upto)
-                        .map(|e| Effect::clone(e))
-                        .collect()
-                }),
-            })
-            .collect();
-        Ok(codec::encode_batch(&groups))
+        // Encoded straight from the log (references, no copy of the effects).
+        let mut w = BatchWriter::new();
+        let mut effects: Vec<&Effect> = Vec::new();
+        for (origin, req, upto) in ranges {
+            effects.clear();
+            if let Some(p) = part {
+                effects.extend(in_range(p, origin, req, upto).map(|e| &**e));
+            }
+            w.group(partition, origin, req, upto, effects.iter().copied());
+        }
+        Ok(w.finish())
     }
 
     /// How many logged effects of `partition` a peer at version vector `vv` lacks (what
