@@ -27,6 +27,9 @@ pub struct Bridge {
     cx: Cell<Option<NonNull<CallCtx>>>,
     /// The script's `redis.setresp` version.
     pub resp: Cell<u8>,
+    /// Set for good once a script gave a table a `__gc` metatable (see
+    /// `super::Invocation::set_array`).
+    pub finalizers: Cell<bool>,
     /// `redis.log` lines: (level, message).
     pub logs: RefCell<Vec<(u8, String)>>,
     /// `redis.call`'s reused argv and its last reply (see [`super::call`]); only touched by

@@ -19,7 +19,7 @@ use api::Bridge;
 use mlua::{ffi, Function, Table, Value};
 use shebang::ScriptFlags;
 use std::borrow::Cow;
-use std::ffi::c_int;
+use std::ffi::{c_int, c_void, CStr};
 use std::rc::Rc;
 
 /// The Lua prelude: 5.1 compatibility names, Redis's `pcall`, error handler and read-only
@@ -49,6 +49,10 @@ pub struct Scripting {
     /// Redis's message handler (the prelude's; a registry reference): every script runs
     /// under it.
     handler: c_int,
+    /// Whether KEYS/ARGV tables may be reused ([`table_layout_known`]).
+    reuse_tables: bool,
+    /// Registry references holding the last KEYS and ARGV tables.
+    arrays: [c_int; 2],
     /// By lowercase hex SHA1 (foldhash under the keyspace's seeds: SipHash was two lookups'
     /// worth of an EVALSHA's cost).
     scripts: Map<String, Script>,
@@ -82,13 +86,33 @@ impl Scripting {
                 other => other.to_string().unwrap_or_default(),
             })
         })?;
-        let (env, handler): (Table, Function) = prelude.call((globals, where_fn, plain))?;
+        let b = bridge.clone();
+        let finalizer_set = lua.create_function(move |_, ()| {
+            b.finalizers.set(true);
+            Ok(())
+        })?;
+        let (env, handler): (Table, Function) =
+            prelude.call((globals, where_fn, plain, finalizer_set))?;
         let handler = registry_ref(lua, &handler)?;
+        let (mut reuse_tables, mut arrays) = (false, [ffi::LUA_NOREF; 2]);
+        // SAFETY: the probe makes four small tables and reads them; the registry slots for
+        // the KEYS/ARGV tables are made with `false` in them.
+        unsafe {
+            lua.exec_raw::<()>((), |l| {
+                reuse_tables = table_layout_known(l);
+                for slot in &mut arrays {
+                    ffi::lua_pushboolean(l, 0);
+                    *slot = ffi::luaL_ref(l, ffi::LUA_REGISTRYINDEX);
+                }
+            })?;
+        }
         Ok(Scripting {
             engine,
             bridge,
             env,
             handler,
+            reuse_tables,
+            arrays,
             scripts: Map::default(),
         })
     }
@@ -262,6 +286,8 @@ impl Scripting {
             bridge: &self.bridge,
             handler: self.handler,
             func,
+            reuse_tables: self.reuse_tables && !self.bridge.finalizers.get(),
+            arrays: self.arrays,
             shard,
             scx,
             keys,
@@ -401,6 +427,10 @@ struct Invocation<'a> {
     /// Registry references of the message handler and the script function.
     handler: c_int,
     func: c_int,
+    /// Whether the previous call's KEYS/ARGV tables may be reused.
+    reuse_tables: bool,
+    /// Registry references of the previous call's KEYS and ARGV tables.
+    arrays: [c_int; 2],
     shard: &'a mut Shard,
     scx: &'a mut CallCtx,
     keys: &'a [Vec<u8>],
@@ -427,18 +457,11 @@ impl Invocation<'_> {
             ffi::lua_Integer::from(self.handler),
         );
         ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::lua_Integer::from(self.func));
-        // Fresh KEYS and ARGV globals, as Redis makes them for every call. Before the budget
-        // is armed: the arguments' copies do not count against the script's memory.
+        // KEYS and ARGV, as fresh as Redis makes them for every call. Before the budget is
+        // armed: the arguments' copies do not count against the script's memory.
         ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
-        for (name, items) in [(c"KEYS", self.keys), (c"ARGV", self.args)] {
-            ffi::lua_pushstring(l, name.as_ptr());
-            ffi::lua_createtable(l, items.len().min(i32::MAX as usize) as i32, 0);
-            for (i, item) in items.iter().enumerate() {
-                ffi::lua_pushlstring(l, item.as_ptr().cast(), item.len());
-                ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
-            }
-            ffi::lua_rawset(l, 3);
-        }
+        self.set_array(l, c"KEYS", self.keys, self.arrays[0]);
+        self.set_array(l, c"ARGV", self.args, self.arrays[1]);
         ffi::lua_settop(l, 2);
         let status = {
             let _entered = self.bridge.enter(self.shard, self.scx);
@@ -471,6 +494,109 @@ impl Invocation<'_> {
         }
         ffi::lua_remove(l, 1);
     }
+
+    /// Sets the global `name` (in the globals table at index 3) to a table holding `items`
+    /// at 1..n, as `lua_createtable(n, 0)` and `lua_rawseti` make it.
+    ///
+    /// The previous call's table (kept in the registry at `slot`) is reused when nothing can
+    /// tell it from a fresh one: it is still shaped as a fresh table of n items
+    /// ([`fresh_shape`]: no metatable, no hash part, array part of exactly n), so filling
+    /// 1..n makes it equal to a fresh table; and no earlier script can still reach it — a
+    /// script cannot store values where a later one finds them (globals, library tables and
+    /// the string metatable are read-only, `load` included), except through a finalizer,
+    /// and once a script set a `__gc` metatable tables are never reused again
+    /// (`Bridge::finalizers`). A reused table is still the global `name` (only this
+    /// function sets it; scripts cannot). Saves two table allocations and the collector's
+    /// work to free them on every call.
+    unsafe fn set_array(
+        &self,
+        l: *mut ffi::lua_State,
+        name: &CStr,
+        items: &[Vec<u8>],
+        slot: c_int,
+    ) {
+        let n = items.len();
+        let slot = ffi::lua_Integer::from(slot);
+        ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, slot);
+        let reuse =
+            self.reuse_tables && ffi::lua_type(l, -1) == ffi::LUA_TTABLE && fresh_shape(l, -1, n);
+        if !reuse {
+            ffi::lua_settop(l, -2);
+            ffi::lua_createtable(l, n.min(i32::MAX as usize) as i32, 0);
+            ffi::lua_pushstring(l, name.as_ptr());
+            ffi::lua_pushvalue(l, -2);
+            ffi::lua_rawset(l, 3);
+            // Last, and without allocating (the slot exists): if anything above raised, the
+            // registry and the global still hold the same table.
+            ffi::lua_pushvalue(l, -1);
+            ffi::lua_rawseti(l, ffi::LUA_REGISTRYINDEX, slot);
+        }
+        for (i, item) in items.iter().enumerate() {
+            ffi::lua_pushlstring(l, item.as_ptr().cast(), item.len());
+            ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
+        }
+        ffi::lua_settop(l, -2);
+    }
+}
+
+/// The head of Lua 5.4's `Table` (lobject.h), read to tell whether a table is still shaped
+/// as `lua_createtable(n, 0)` made it. [`table_layout_known`] checks this mirror against the
+/// Lua actually linked before any reuse relies on it.
+#[repr(C)]
+struct LuaTableHead {
+    next: *mut c_void,
+    tt: u8,
+    marked: u8,
+    /// Bit 7 (`BITRAS`): `alimit` is not the real array size.
+    flags: u8,
+    lsizenode: u8,
+    alimit: std::ffi::c_uint,
+    array: *mut c_void,
+    node: *mut c_void,
+    /// Null exactly when the hash part is the shared empty dummy (`isdummy`).
+    lastfree: *mut c_void,
+    metatable: *mut c_void,
+    gclist: *mut c_void,
+}
+
+const BITRAS: u8 = 1 << 7;
+
+/// True when the table at `idx` has no metatable, no hash part and an array part of exactly
+/// `n` slots: what `lua_createtable(n, 0)` makes (its contents aside).
+unsafe fn fresh_shape(l: *mut ffi::lua_State, idx: c_int, n: usize) -> bool {
+    let t = &*ffi::lua_topointer(l, idx).cast::<LuaTableHead>();
+    t.metatable.is_null() && t.lastfree.is_null() && t.flags & BITRAS == 0 && t.alimit as usize == n
+}
+
+/// Checks [`LuaTableHead`] against tables of known shape made by the linked Lua; false (no
+/// reuse, fresh tables every call) if anything differs, e.g. after a Lua upgrade.
+unsafe fn table_layout_known(l: *mut ffi::lua_State) -> bool {
+    let base = ffi::lua_gettop(l);
+    ffi::lua_createtable(l, 3, 0);
+    ffi::lua_createtable(l, 0, 4);
+    ffi::lua_createtable(l, 2, 0);
+    ffi::lua_createtable(l, 0, 0);
+    ffi::lua_pushvalue(l, -1);
+    ffi::lua_setmetatable(l, -3);
+    let head = |i: c_int| &*ffi::lua_topointer(l, base + i).cast::<LuaTableHead>();
+    let (array3, hash4, with_mt, mt) = (head(1), head(2), head(3), head(4));
+    let ok = array3.tt == ffi::LUA_TTABLE as u8
+        && fresh_shape(l, base + 1, 3)
+        && !array3.array.is_null()
+        && !fresh_shape(l, base + 1, 2)
+        && hash4.lsizenode == 2
+        && !hash4.lastfree.is_null()
+        && hash4.alimit == 0
+        && !fresh_shape(l, base + 2, 0)
+        && with_mt.alimit == 2
+        && std::ptr::eq(
+            with_mt.metatable.cast_const(),
+            (mt as *const LuaTableHead).cast(),
+        )
+        && !fresh_shape(l, base + 3, 2)
+        && fresh_shape(l, base + 4, 0);
+    ffi::lua_settop(l, base);
+    ok
 }
 
 /// The reply of a script aborted by its budget: its own code, which budget, and that
@@ -571,4 +697,36 @@ fn install_redis_table(
         .set_name("=redis")
         .into_function()?;
     lua_side.call::<()>(redis.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `Table` mirror matches the linked Lua (else KEYS/ARGV reuse silently turns off: a
+    /// Lua upgrade must update `LuaTableHead`), and `fresh_shape` tells a table changed by a
+    /// script from a fresh one.
+    #[test]
+    fn table_mirror_matches_the_linked_lua() {
+        let engine = Engine::new(Limits::default()).unwrap();
+        let lua = engine.lua();
+        let mut results = Vec::new();
+        unsafe {
+            lua.exec_raw::<()>((), |l| {
+                results.push(table_layout_known(l));
+                ffi::lua_createtable(l, 2, 0);
+                results.push(fresh_shape(l, -1, 2));
+                ffi::lua_pushinteger(l, 7);
+                ffi::lua_rawseti(l, -2, 4);
+                results.push(fresh_shape(l, -1, 2));
+                ffi::lua_createtable(l, 1, 0);
+                ffi::lua_pushinteger(l, 1);
+                ffi::lua_setfield(l, -2, c"x".as_ptr());
+                results.push(fresh_shape(l, -1, 1));
+                ffi::lua_settop(l, 0);
+            })
+            .unwrap();
+        }
+        assert_eq!(results, [true, true, false, false]);
+    }
 }

@@ -2,7 +2,7 @@
 -- Receives the real globals table G and returns the scripts' environment and Redis's message
 -- handler (the host calls each script function under it with lua_pcall). Nothing defined
 -- here stays reachable from scripts except through the protected globals.
-local G, where, plain = ...
+local G, where, plain, finalizer_set = ...
 local rawpcall, rawxpcall, rawset_, rawget_, type_, tostring_, error_, setmetatable_ =
   pcall, xpcall, rawset, rawget, type, tostring, error, setmetatable
 local select_ = select
@@ -93,6 +93,10 @@ G.rawset = function(t, k, v)
 end
 G.setmetatable = function(t, mt)
   if readonly[t] then error_('Attempt to modify a readonly table', 0) end
+  -- Lua marks an object for finalization when its new metatable has __gc; from then on a
+  -- finalizer may run in a later script holding an earlier script's values, so the host
+  -- stops reusing the KEYS/ARGV tables.
+  if type_(mt) == 'table' and rawget_(mt, '__gc') ~= nil then finalizer_set() end
   return setmetatable_(t, mt)
 end
 
