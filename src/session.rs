@@ -19,8 +19,6 @@ use crate::engine::{self, CallCtx, Shard};
 use crate::reply::Reply;
 use crate::resp::{decode_one, encode, RequestParser};
 use crate::router::PartitionMap;
-use std::collections::HashMap;
-use std::sync::OnceLock;
 
 /// How the replies of a fan-out are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,22 +67,11 @@ fn lower(argv: &[Vec<u8>], i: usize) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// Hashed lookup of a top-level command without subcommands (the engine's table lookup is a
-/// linear scan; routing runs for every command on the connection thread).
+/// Hashed lookup of a top-level command without subcommands: the engine's index
+/// ([`engine::lookup`], lowercased into a stack buffer, names over 32 bytes unknown), so the
+/// module links one command map, not a second one with another hasher.
 fn fast_spec(name: &[u8]) -> Option<&'static engine::CommandSpec> {
-    static MAP: OnceLock<HashMap<&'static [u8], &'static engine::CommandSpec>> = OnceLock::new();
-    let map = MAP.get_or_init(|| {
-        engine::command_table()
-            .iter()
-            .filter(|c| c.subcommands.is_empty())
-            .map(|c| (c.name.as_bytes(), c))
-            .collect()
-    });
-    let mut buf = [0u8; 32];
-    let lower = buf.get_mut(..name.len())?;
-    lower.copy_from_slice(name);
-    lower.make_ascii_lowercase();
-    map.get(&*lower).copied()
+    engine::lookup(name).filter(|c| c.subcommands.is_empty())
 }
 
 fn arity_ok(spec: &engine::CommandSpec, argc: usize) -> bool {

@@ -25,25 +25,16 @@ fn hset_generic(sh: &mut Shard, argv: &[Vec<u8>], name: &str) -> Result<usize, R
         return Err(wrong_arity(name));
     }
     let key = arg(argv, 1);
-    let existing = hash(sh, key)?;
-    let pairs: Vec<(&[u8], &[u8])> = argv
-        .get(2..)
-        .unwrap_or(&[])
-        .chunks_exact(2)
-        .filter_map(|c| match c {
-            [f, v] => Some((f.as_slice(), v.as_slice())),
-            _ => None,
-        })
-        .collect();
-    let mut seen = std::collections::BTreeSet::new();
-    let added = pairs
-        .iter()
-        .filter(|(f, _)| existing.is_none_or(|h| !h.contains_key(*f)) && seen.insert(*f))
-        .count();
-    for (f, v) in pairs {
-        sh.ks.hash_set(key, f, v.to_vec());
+    // Fields added = growth of the hash (a field given twice counts once, an existing field
+    // not at all); no set of seen fields, so no BTreeSet<&[u8]> instantiation is linked.
+    let before = hash(sh, key)?.map_or(0, |h| h.len());
+    for c in argv.get(2..).unwrap_or(&[]).chunks_exact(2) {
+        if let [f, v] = c {
+            sh.ks.hash_set(key, f, v.clone());
+        }
     }
-    Ok(added)
+    let after = hash(sh, key)?.map_or(0, |h| h.len());
+    Ok(after.saturating_sub(before))
 }
 
 pub(super) fn hset(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {

@@ -178,8 +178,12 @@ pub(super) fn lrem(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdRe
             .take(limit)
             .collect()
     };
-    // Remove from the highest index down so earlier indexes stay valid.
-    idxs.sort_unstable_by(|a, b| b.cmp(a));
+    // Remove from the highest index down so earlier indexes stay valid: the negative-count walk
+    // already collected them in that order, the forward walk in ascending order (no sort: it
+    // would link one more instantiation of the std sort).
+    if count >= 0 {
+        idxs.reverse();
+    }
     for &i in &idxs {
         sh.ks.list_remove(key, i);
     }

@@ -1008,31 +1008,56 @@ pub(crate) fn cursor_arg(b: &[u8]) -> Result<u64, Reply> {
 /// Cursor-based scan over a collection's elements (HSCAN/SSCAN/ZSCAN): small collections
 /// (≤ 128 elements, like Redis's listpack encodings) are returned whole with cursor 0; larger
 /// ones are visited in `(hash, element)` order with the hash as cursor, like the keyspace.
-pub(crate) fn scan_elements<T: Clone>(
+pub(crate) fn scan_elements<T>(
     items: Vec<(Vec<u8>, T)>,
     cursor: u64,
     count: usize,
     pattern: Option<&[u8]>,
 ) -> (u64, Vec<(Vec<u8>, T)>) {
-    let matches = |k: &[u8]| pattern.is_none_or(|p| crate::keyspace::glob::glob_match(p, k));
-    if items.len() <= 128 {
-        return (0, items.into_iter().filter(|(k, _)| matches(k)).collect());
-    }
-    let mut hashed: Vec<(u64, Vec<u8>, T)> = items
+    let (next, picked) = {
+        let keys: Vec<&[u8]> = items.iter().map(|(k, _)| k.as_slice()).collect();
+        scan_indices(&keys, cursor, count, pattern)
+    };
+    // `picked` is ascending when the collection is small, in (hash, element) order otherwise.
+    let mut slots: Vec<Option<(Vec<u8>, T)>> = items.into_iter().map(Some).collect();
+    let out = picked
         .into_iter()
-        .map(|(k, v)| (elem_hash(&k), k, v))
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect();
+    (next, out)
+}
+
+/// The element-type-independent part of [`scan_elements`]: the next cursor and the indices of
+/// the elements to return, in reply order. Not generic, so HSCAN, SSCAN and ZSCAN share one
+/// instantiation of the sort. Elements are distinct, so `(hash, element)` orders them totally
+/// and an unstable sort gives the same order as a stable one.
+fn scan_indices(
+    keys: &[&[u8]],
+    cursor: u64,
+    count: usize,
+    pattern: Option<&[u8]>,
+) -> (u64, Vec<usize>) {
+    let matches = |k: &[u8]| pattern.is_none_or(|p| crate::keyspace::glob::glob_match(p, k));
+    if keys.len() <= 128 {
+        let all = (0..keys.len()).filter(|&i| keys.get(i).is_some_and(|k| matches(k)));
+        return (0, all.collect());
+    }
+    let mut hashed: Vec<(u64, &[u8], usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (elem_hash(k), *k, i))
         .filter(|(h, _, _)| *h >= cursor)
         .collect();
-    hashed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    hashed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut out = Vec::new();
     let mut last = None;
-    for (visited, (h, k, v)) in hashed.into_iter().enumerate() {
+    for (visited, (h, k, i)) in hashed.into_iter().enumerate() {
         if visited >= count.max(1) && last != Some(h) {
             return (h, out);
         }
         last = Some(h);
-        if matches(&k) {
-            out.push((k, v));
+        if matches(k) {
+            out.push(i);
         }
     }
     (0, out)

@@ -670,6 +670,11 @@ fn zsetop(
         }
     }
     let mut result: Vec<(Vec<u8>, f64)> = Vec::new();
+    if op != SetOp::Diff {
+        // Smallest input first (a stable sort, like glibc's merge-sort qsort); one call site,
+        // so one instantiation of the std sort for both operations.
+        srcs.sort_by_key(|s| s.items.len());
+    }
     match op {
         SetOp::Diff => {
             if let Some((first, rest)) = srcs.split_first() {
@@ -681,8 +686,6 @@ fn zsetop(
             }
         }
         SetOp::Inter => {
-            // Smallest input first (a stable sort, like glibc's merge-sort qsort).
-            srcs.sort_by_key(|s| s.items.len());
             if let Some((first, rest)) = srcs.split_first() {
                 'outer: for (m, s) in &first.items {
                     let mut score = first.weight * s;
@@ -703,7 +706,6 @@ fn zsetop(
             }
         }
         SetOp::Union => {
-            srcs.sort_by_key(|s| s.items.len());
             let mut acc: std::collections::HashMap<Vec<u8>, usize> = Default::default();
             for src in &srcs {
                 for (m, s) in &src.items {
