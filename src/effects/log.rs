@@ -86,11 +86,24 @@ fn at(vv: &VersionVector, origin: u64) -> Stamp {
 /// A peer lacks the effects of `origin` stamped in `(req, upto]`: `(origin, req, upto)`.
 type Missing = (u64, Stamp, Stamp);
 
-/// The logged effects of `origin` stamped in `(req, upto]`.
-fn in_range(p: &Partition, origin: u64, req: Stamp, upto: Stamp) -> impl Iterator<Item = &Logged> {
+/// The logged effects of `origin` stamped in `(req, upto]`, newest first. The log holds each
+/// origin's effects in increasing stamp order (own effects as the clock stamps them; remote
+/// ones only when they extend the contiguous range, so above everything logged before), so
+/// the walk from the newest end stops at the first effect of `origin` at or below `req`: a
+/// peer that lags by a few batches costs those effects, not the whole log (links ask this on
+/// every vector exchange, for every partition).
+fn in_range_rev(
+    p: &Partition,
+    origin: u64,
+    req: Stamp,
+    upto: Stamp,
+) -> impl Iterator<Item = &Logged> {
     p.log
         .iter()
-        .filter(move |e| e.stamp.node == origin && e.stamp > req && e.stamp <= upto)
+        .rev()
+        .filter(move |e| e.stamp.node == origin)
+        .take_while(move |e| e.stamp > req)
+        .filter(move |e| e.stamp <= upto)
 }
 
 fn raise(vv: &mut VersionVector, origin: u64, s: Stamp) {
@@ -384,7 +397,8 @@ impl Shard {
         for (origin, req, upto) in ranges {
             effects.clear();
             if let Some(p) = part {
-                effects.extend(in_range(p, origin, req, upto).map(|e| &**e));
+                effects.extend(in_range_rev(p, origin, req, upto).map(|e| &**e));
+                effects.reverse();
             }
             w.group(partition, origin, req, upto, effects.iter().copied());
         }
@@ -399,7 +413,7 @@ impl Shard {
         Ok(part.map_or(0, |p| {
             ranges
                 .iter()
-                .map(|&(origin, req, upto)| in_range(p, origin, req, upto).count())
+                .map(|&(origin, req, upto)| in_range_rev(p, origin, req, upto).count())
                 .sum()
         }))
     }
