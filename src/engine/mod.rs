@@ -39,6 +39,7 @@
 //!   keys in hash order); Redis leaves them unspecified.
 
 mod hashes;
+mod keyed_sort;
 mod keys;
 mod lists;
 pub mod scripts;
@@ -1019,18 +1020,13 @@ pub(crate) fn scan_elements<T>(
         scan_indices(&keys, cursor, count, pattern)
     };
     // `picked` is ascending when the collection is small, in (hash, element) order otherwise.
-    let mut slots: Vec<Option<(Vec<u8>, T)>> = items.into_iter().map(Some).collect();
-    let out = picked
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect();
-    (next, out)
+    (next, keyed_sort::take_in_order(items, picked))
 }
 
 /// The element-type-independent part of [`scan_elements`]: the next cursor and the indices of
-/// the elements to return, in reply order. Not generic, so HSCAN, SSCAN and ZSCAN share one
-/// instantiation of the sort. Elements are distinct, so `(hash, element)` orders them totally
-/// and an unstable sort gives the same order as a stable one.
+/// the elements to return, in reply order (`(hash, element)`; elements are distinct). Not
+/// generic, and sorting through [`keyed_sort`], so HSCAN, SSCAN and ZSCAN share the engine's
+/// one instantiation of the std sort.
 fn scan_indices(
     keys: &[&[u8]],
     cursor: u64,
@@ -1042,13 +1038,13 @@ fn scan_indices(
         let all = (0..keys.len()).filter(|&i| keys.get(i).is_some_and(|k| matches(k)));
         return (0, all.collect());
     }
-    let mut hashed: Vec<(u64, &[u8], usize)> = keys
+    let mut hashed: Vec<keyed_sort::Keyed<'_>> = keys
         .iter()
         .enumerate()
         .map(|(i, k)| (elem_hash(k), *k, i))
         .filter(|(h, _, _)| *h >= cursor)
         .collect();
-    hashed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    keyed_sort::sort_keyed(&mut hashed);
     let mut out = Vec::new();
     let mut last = None;
     for (visited, (h, k, i)) in hashed.into_iter().enumerate() {

@@ -1,5 +1,6 @@
 //! Sorted-set commands.
 
+use super::keyed_sort;
 use super::{
     arg, clamp_range, cursor_arg, float_arg, int_arg, is, pop_count, scan_elements, scan_opts,
     scan_reply, syntax, CallCtx, CmdResult, Shard,
@@ -671,9 +672,14 @@ fn zsetop(
     }
     let mut result: Vec<(Vec<u8>, f64)> = Vec::new();
     if op != SetOp::Diff {
-        // Smallest input first (a stable sort, like glibc's merge-sort qsort); one call site,
-        // so one instantiation of the std sort for both operations.
-        srcs.sort_by_key(|s| s.items.len());
+        // Smallest input first, stable (like glibc's merge-sort qsort): the index breaks ties.
+        let order = keyed_sort::sorted_indexes(
+            srcs.iter()
+                .enumerate()
+                .map(|(i, s)| (u64::try_from(s.items.len()).unwrap_or(u64::MAX), &[][..], i))
+                .collect(),
+        );
+        srcs = keyed_sort::take_in_order(srcs, order);
     }
     match op {
         SetOp::Diff => {
@@ -731,11 +737,16 @@ fn zsetop(
     if card_only {
         return Ok(n(result.len()));
     }
-    result.sort_by(|a, b| {
-        a.1.partial_cmp(&b.1)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| a.0.cmp(&b.0))
-    });
+    // By score, then member (members are distinct; scores are never NaN: a NaN product or sum
+    // became 0 above, and stored scores and weights are not NaN).
+    let order = keyed_sort::sorted_indexes(
+        result
+            .iter()
+            .enumerate()
+            .map(|(i, (m, s))| (keyed_sort::score_key(*s), m.as_slice(), i))
+            .collect(),
+    );
+    let result = keyed_sort::take_in_order(result, order);
     if let Some(dst) = dst {
         store_zset(sh, dst, &result);
         return Ok(n(result.len()));
