@@ -712,24 +712,33 @@ fn zsetop(
             }
         }
         SetOp::Union => {
-            let mut acc: std::collections::HashMap<Vec<u8>, usize> = Default::default();
+            // Every weighted score in input order; sorting by (member, position) groups each
+            // member's scores in input order, so they aggregate exactly as one pass over the
+            // inputs with a member → slot map would (and no hash map type is linked for it).
+            let mut scored: Vec<(&[u8], f64)> = Vec::new();
             for src in &srcs {
                 for (m, s) in &src.items {
                     let mut score = src.weight * s;
                     if score.is_nan() {
                         score = 0.0;
                     }
-                    match acc.get(m) {
-                        Some(&i) => {
-                            if let Some(slot) = result.get_mut(i) {
-                                aggregate(&mut slot.1, score, agg);
-                            }
-                        }
-                        None => {
-                            acc.insert(m.clone(), result.len());
-                            result.push((m.clone(), score));
-                        }
-                    }
+                    scored.push((m, score));
+                }
+            }
+            let order = keyed_sort::sorted_indexes(
+                scored
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (m, _))| (0, *m, i))
+                    .collect(),
+            );
+            for i in order {
+                let Some(&(m, score)) = scored.get(i) else {
+                    continue;
+                };
+                match result.last_mut() {
+                    Some(last) if last.0 == m => aggregate(&mut last.1, score, agg),
+                    _ => result.push((m.to_vec(), score)),
                 }
             }
         }
