@@ -3,6 +3,7 @@
 // our modules, mlua, the monomorphized std generics — and prints raw and gzip size per group
 // (gzip of the group's bytes alone, level 9: a group's share of the module's gzip size).
 //   bash scripts/build.sh && node scripts/size-attribution.mjs [top-n]
+// (CARGO_TARGET_DIR=dir: the build in that target directory.)
 // It runs wasm-bindgen and wasm-opt (the flags of scripts/build.sh, plus -g to keep the name
 // section) on target/wasm32-unknown-unknown/release/marekvs.wasm into a temporary directory, so
 // the functions are those of the shipped module with their names. Needs llvm-nm-19 (clang's
@@ -16,7 +17,9 @@ import { gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const top = Number(process.argv[2] ?? 30);
-const release = join(root, 'target/wasm32-unknown-unknown/release');
+// CARGO_TARGET_DIR as cargo reads it (a build in another target directory, e.g. while tests
+// hold the worktree's).
+const release = join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'wasm32-unknown-unknown/release');
 const tmp = mkdtempSync(join(tmpdir(), 'marekvs-size-'));
 try {
   execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', tmp, '--out-name', 'm', join(release, 'marekvs.wasm')]);
