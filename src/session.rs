@@ -377,6 +377,23 @@ pub trait WorkerStatus {
     fn kill_scripts(&self) -> bool;
 }
 
+/// The clocks of the shared status buffer count milliseconds modulo 2^31 (`Date.now()` fits
+/// an `Int32Array` element that way).
+pub const STATUS_CLOCK_MOD: i64 = 1 << 31;
+
+/// Whether a script that started at `start_ms` has run for at least `threshold_ms` at
+/// `now_ms`, all three read from the shared status buffer (times modulo
+/// [`STATUS_CLOCK_MOD`]). The worker writes a script's start while other threads read: a
+/// start stamped after the reader took `now_ms` (another script began meanwhile, or the
+/// worker's clock read is a millisecond ahead) is in the reader's future, and the modular
+/// difference of such a start is close to 2^31 — read as "running for 24 days" it answered
+/// `BUSY` under a stream of short scripts. Differences past half the modulus are such
+/// futures: not busy.
+pub fn script_overran(start_ms: i64, threshold_ms: i64, now_ms: i64) -> bool {
+    let ran = (now_ms - start_ms).rem_euclid(STATUS_CLOCK_MOD);
+    ran < STATUS_CLOCK_MOD / 2 && ran >= threshold_ms
+}
+
 /// Redis's reply to a command for a shard that is busy running a script.
 pub const BUSY_REPLY: &str =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
@@ -893,6 +910,21 @@ mod tests {
         fn kill_scripts(&self) -> bool {
             false
         }
+    }
+
+    #[test]
+    fn a_script_overruns_only_past_its_threshold_and_never_from_the_future() {
+        let m = STATUS_CLOCK_MOD;
+        assert!(!script_overran(1_000, 2_500, 1_000));
+        assert!(!script_overran(1_000, 2_500, 3_499));
+        assert!(script_overran(1_000, 2_500, 3_500));
+        // Across the wrap of the modular clock.
+        assert!(script_overran(m - 1_000, 2_500, 1_500));
+        assert!(!script_overran(m - 1_000, 2_500, 1_000));
+        // A start written after the reader's clock read (1 ms, or much later) is not an overrun.
+        assert!(!script_overran(1_001, 2_500, 1_000));
+        assert!(!script_overran(0, 2_500, m - 1));
+        assert!(!script_overran(500_000, 2_500, 1_000));
     }
 
     #[test]

@@ -223,9 +223,12 @@ impl session::WorkerStatus for SharedStatus {
         if base + 3 >= self.0.length() || self.load(base + 1) == 0 {
             return false;
         }
-        let now = (js_sys::Date::now() % 2_147_483_648.0) as i64;
-        let ran = (now - i64::from(self.load(base + 2))).rem_euclid(2_147_483_648);
-        ran >= i64::from(self.load(base + 3))
+        // The start before the clock: a script that starts after this read is in the future
+        // of `now` either way, which `script_overran` answers as not busy.
+        let start = i64::from(self.load(base + 2));
+        let threshold = i64::from(self.load(base + 3));
+        let now = (js_sys::Date::now() % session::STATUS_CLOCK_MOD as f64) as i64;
+        session::script_overran(start, threshold, now)
     }
 
     fn kill_scripts(&self) -> bool {
