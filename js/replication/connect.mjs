@@ -126,8 +126,7 @@ class Link {
     this.closeReason = null;
     this.seqOut = 0; // last frame sequence sent
     this.ackedOut = 0; // highest sequence the peer has processed
-    this.inflight = []; // [seq, bytes, effects] not yet acknowledged
-    this.inflightEffects = 0; // effects in those frames (Infinity while a snapshot is)
+    this.inflight = []; // [seq, bytes, effects (Infinity: a snapshot), exchange sent in] not yet acknowledged
     this.seqIn = 0; // highest sequence processed from the peer
     this.behind = false; // live batches were skipped: catch up once acks drain
     this.syncAsked = false;
@@ -208,9 +207,8 @@ class Link {
   postCounted(type, kind, data, effects) {
     const seq = ++this.seqOut;
     const frame = F.payload(type, this.me, this.peer ?? 0n, seq, kind, data);
-    this.inflight.push([seq, frame.byteLength, effects]);
+    this.inflight.push([seq, frame.byteLength, effects, this.exchanges]);
     this.stats.inflightBytes += frame.byteLength;
-    this.inflightEffects += effects;
     this.post(frame);
   }
 
@@ -402,8 +400,6 @@ class Link {
         i++;
       }
       this.inflight.splice(0, i);
-      this.inflightEffects = 0;
-      for (const [, , k] of this.inflight) this.inflightEffects += k;
     }
     if (f.vvs.length > 0) this.onVectors(f.vvs);
     else if (this.behind && !this.syncAsked && this.stats.inflightBytes <= this.opts.maxInflightBytes / 2) {
@@ -424,13 +420,20 @@ class Link {
       if (this.exchanges % this.opts.gcEvery === 0) this.shard.collectAllGarbage();
     }
     const quiet = this.ackedOut === this.seqOut;
+    // Effects of the frames still in flight, counting only frames sent since the exchange
+    // before last: one unacknowledged for longer is presumed lost. Acks are cumulative, so a
+    // lost frame is covered by the ack of any later one, but the last frames before the
+    // traffic stops are never acknowledged if lost, and counting them for good would hide
+    // the gap they leave.
+    let inflight = 0;
+    for (const f of this.inflight) if (f[3] >= this.exchanges - 2) inflight += f[2];
     // What the peer lacks, summed over the partitions; counting stops once it exceeds what is
-    // still in flight (frames sent after the one this ack covers), which is all that matters.
+    // in flight, which is all that matters.
     let lack = 0;
     for (const [p, vv] of vvs) {
       const n = this.shard.lacking(p, vv);
       lack = n < 0 ? Infinity : lack + n;
-      if (lack > this.inflightEffects) break;
+      if (lack > inflight) break;
     }
     if (lack === 0) {
       this.lackStreak = 0;
@@ -442,7 +445,7 @@ class Link {
     // were skipped, or the peer lacks more than is in flight over three exchanges in a row (a
     // gap behind a steady stream). Under steady traffic the peer's vectors always lag by the
     // frames in flight; counting those as a lack made every third exchange resend them.
-    if (lack <= this.inflightEffects && !this.behind) {
+    if (lack <= inflight && !this.behind) {
       this.lackStreak = 0;
       return;
     }

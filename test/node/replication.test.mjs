@@ -214,6 +214,37 @@ test('lost, duplicated and reordered frames still converge (anti-entropy fills t
   for (const r of relays) r.close();
 });
 
+test('a lost last batch is caught up once the traffic stops (no later ack covers it)', async () => {
+  const [a, b] = [shard(), shard()];
+  // A relay that passes everything but the next batch frame (type 2) from A to B.
+  const left = new MessageChannel();
+  const right = new MessageChannel();
+  let dropNext = false;
+  let dropped = 0;
+  left.port2.on('message', (frame) => {
+    if (dropNext && frame[0] === 2) {
+      dropNext = false;
+      dropped++;
+      return;
+    }
+    right.port2.postMessage(frame.slice());
+  });
+  right.port2.on('message', (frame) => left.port2.postMessage(frame.slice()));
+  const la = connect(a, left.port1, quiet);
+  const lb = connect(b, right.port1, quiet);
+  for (let i = 0; i < 20; i++) a.command(['SET', `k${i}`, `v${i}`]);
+  await converged([a, b]);
+  dropNext = true;
+  a.command(['SET', 'last', 'written']);
+  await converged([a, b]);
+  assert.equal(dropped, 1);
+  assert.equal(b.command(['GET', 'last']), 'written');
+  la.close();
+  lb.close();
+  left.port2.close();
+  right.port2.close();
+});
+
 test('a line of three shards converges: B relays what A and C do not exchange directly', async () => {
   const [a, b, c] = [shard(), shard(), shard()];
   const ab = link(a, b);
