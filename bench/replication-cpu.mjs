@@ -49,6 +49,16 @@ function pairOf(b) {
   return [a, c];
 }
 
+/** The workload's `cmds` commands, in chunks of `chunkCmds` (one live batch each). */
+function chunksOf(wl, cmds, chunkCmds) {
+  const w = WORKLOADS[wl];
+  const chunks = [];
+  for (let i = 0; i < cmds; i += chunkCmds) {
+    chunks.push(Array.from({ length: Math.min(chunkCmds, cmds - i) }, (_, j) => w.cmd(i + j, 'r')));
+  }
+  return chunks;
+}
+
 /** µs of CPU per effect: A's writes in chunks over a live link until B has applied them. */
 async function link(b, wl, cmds, per, chunkCmds) {
   const [a, c] = pairOf(b);
@@ -65,12 +75,10 @@ async function link(b, wl, cmds, per, chunkCmds) {
     },
   });
   while (la.state !== 'live' || lc.state !== 'live') await tick();
-  const w = WORKLOADS[wl];
-  const argvs = Array.from({ length: cmds }, (_, i) => w.cmd(i, 'r'));
+  const chunks = chunksOf(wl, cmds, chunkCmds);
   const t0 = cpuMs();
-  for (let i = 0; i < cmds;) {
-    const end = Math.min(cmds, i + chunkCmds);
-    for (; i < end; i++) a.command(argvs[i]);
+  for (const chunk of chunks) {
+    for (const argv of chunk) a.command(argv);
     await tick();
   }
   const target = cmds * per;
@@ -87,12 +95,10 @@ async function link(b, wl, cmds, per, chunkCmds) {
 /** The same writes and applies without a link. */
 function direct(b, wl, cmds, per, chunkCmds) {
   const [a, c] = pairOf(b);
-  const w = WORKLOADS[wl];
-  const argvs = Array.from({ length: cmds }, (_, i) => w.cmd(i, 'r'));
+  const chunks = chunksOf(wl, cmds, chunkCmds);
   const t0 = cpuMs();
-  for (let i = 0; i < cmds;) {
-    const end = Math.min(cmds, i + chunkCmds);
-    for (; i < end; i++) a.command(argvs[i]);
+  for (const chunk of chunks) {
+    for (const argv of chunk) a.command(argv);
     c.applyEffects(a.takeEffects());
   }
   const ms = cpuMs() - t0;
