@@ -72,6 +72,12 @@ fn main() {
         .flag(&wasi_include)
         .define("__wasi__", None)
         .define("LUA_COMPAT_5_3", None)
+        // lvm.c dispatches through a computed-goto table when the compiler is GNU-like; wasm has
+        // no indirect branches, so LLVM turns every `goto *disptab[op]` into a load of the
+        // label's number from that table and then the switch's br_table. The plain switch is
+        // one br_table on the opcode: fib(27) -18 %, sort -5 %, strings level in Node
+        // (docs/performance.md). The native build keeps the computed gotos.
+        .define("LUA_USE_JUMPTABLE", "0")
         // No <signal.h> (wasi-libc refuses it): the hook flag only needs an int.
         .define("l_signalT", "int")
         // Lua's output goes to the host, not to stdio.
