@@ -172,6 +172,12 @@ impl Shard {
     /// Move local effects from the keyspace outbox into the logs (not inside a script: its
     /// effects leave together or, if it is aborted, not at all).
     pub fn collect_effects(&mut self) {
+        self.collect_effects_routed(None);
+    }
+
+    /// [`Shard::collect_effects`] knowing the partition of one key (`routed`: the key of the
+    /// command just run, already routed by `check_keys`): its effects skip the CRC16.
+    pub(crate) fn collect_effects_routed(&mut self, routed: Option<(u16, &[u8])>) {
         if self.ks.undo_active() || self.ks.outbox_len() == 0 {
             return;
         }
@@ -185,7 +191,10 @@ impl Shard {
         for e in self.ks.drain_outbox() {
             let p = match &last {
                 Some((p, prev)) if prev.key == e.key => *p,
-                _ => partition_in(pmap, &e.key),
+                _ => match routed {
+                    Some((p, k)) if k == e.key.as_slice() && !is_system_key(k) => p,
+                    _ => partition_in(pmap, &e.key),
+                },
             };
             let e = Arc::new(e);
             last = Some((p, e.clone()));

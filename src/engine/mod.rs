@@ -662,6 +662,11 @@ pub struct Shard {
     pub script_limits: crate::lua::Limits,
     /// Replication: version vectors, effect logs, outgoing effects (see [`crate::effects`]).
     pub(crate) repl: crate::effects::log::Replication,
+    /// The partition of the one key of the command [`Shard::execute`] last ran, and that
+    /// key's position in its argv (set by `run_resolved` after the handler, so a nested
+    /// `redis.call` cannot leave its own behind): the effects of that key are routed without
+    /// a second CRC16 (the key's bytes are compared, so the route stays exact).
+    routed: Option<(u16, usize)>,
 }
 
 impl Shard {
@@ -687,6 +692,7 @@ impl Shard {
             scripting: scripts::ScriptSlot::default(),
             script_limits: crate::lua::Limits::default(),
             repl: crate::effects::log::Replication::default(),
+            routed: None,
         }
     }
 
@@ -775,8 +781,13 @@ impl Shard {
     /// Execute one command. Never panics on any input; errors are error replies. The
     /// command's effects are queued for [`Shard::take_effects`] (a script's when it ends).
     pub fn execute(&mut self, argv: &[Vec<u8>], cx: &mut CallCtx) -> Reply {
+        self.routed = None;
         let r = self.execute_command(argv, cx);
-        self.collect_effects();
+        let routed = self
+            .routed
+            .take()
+            .and_then(|(p, i)| argv.get(i).map(|k| (p, k.as_slice())));
+        self.collect_effects_routed(routed);
         r
     }
 
@@ -832,14 +843,19 @@ impl Shard {
                 return Reply::err("ERR Write commands are not allowed from read-only scripts.");
             }
         }
+        let mut route = None;
         let checked =
             if !spec.has(MOVABLEKEYS) && spec.first_key > 0 && spec.last_key == spec.first_key {
                 // One key at a fixed position (most commands): no position vectors to allocate.
-                let key = usize::try_from(spec.first_key)
-                    .ok()
-                    .and_then(|i| argv.get(i));
-                match key {
-                    Some(k) => self.check_keys(&[k.as_slice()], cx),
+                let i = usize::try_from(spec.first_key).unwrap_or(usize::MAX);
+                match argv.get(i) {
+                    Some(k) => {
+                        let checked = self.check_keys(&[k.as_slice()], cx);
+                        if let Ok(Some(p)) = checked {
+                            route = Some((p, i));
+                        }
+                        checked
+                    }
                     None => self.check_keys(&[], cx),
                 }
             } else {
@@ -852,9 +868,12 @@ impl Shard {
         if let Err(e) = checked {
             return e;
         }
-        match (spec.handler)(self, cx, argv) {
+        let r = match (spec.handler)(self, cx, argv) {
             Ok(r) | Err(r) => r,
-        }
+        };
+        // After the handler: commands a script ran inside it set their own routes first.
+        self.routed = route;
+        r
     }
 }
 

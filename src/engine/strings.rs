@@ -3,6 +3,7 @@
 use super::{
     arg, int_arg, is, syntax, CallCtx, CmdResult, Shard, ERR_NOT_FLOAT, ERR_NOT_INT, ERR_OVERFLOW,
 };
+use crate::keyspace::{Kind, Value};
 use crate::numfmt;
 use crate::reply::Reply;
 
@@ -41,8 +42,21 @@ pub(crate) fn expire_at(
 /// Write a string, then set/keep/clear expiry. `ttl`: `Some(Some(t))` set, `Some(None)`
 /// clear, `None` keep.
 fn write_string(sh: &mut Shard, key: &[u8], value: Vec<u8>, ttl: Option<Option<i64>>) {
-    let had_ttl = sh.ks.expiry(key).flatten().is_some();
-    sh.ks.set_string(key, value);
+    let live = sh.ks.live_kind(key);
+    write_string_seen(sh, key, value, ttl, live);
+}
+
+/// [`write_string`] with the key's live kind and expiry already read (`Keyspace::live_kind`,
+/// no write since): one lookup fewer.
+fn write_string_seen(
+    sh: &mut Shard,
+    key: &[u8],
+    value: Vec<u8>,
+    ttl: Option<Option<i64>>,
+    live: Option<(Kind, Option<i64>)>,
+) {
+    let had_ttl = live.is_some_and(|(_, t)| t.is_some());
+    sh.ks.set_string_seen(key, value, live);
     match ttl {
         Some(Some(t)) => {
             sh.ks.set_expiry(key, Some(t));
@@ -120,7 +134,8 @@ pub(super) fn set(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResu
     } else {
         None
     };
-    let exists = sh.ks.exists(key);
+    let live = sh.ks.live_kind(key);
+    let exists = live.is_some();
     if (nx && exists) || (xx && !exists) {
         return Ok(match old {
             Some(o) => bulk_or_nil(o),
@@ -128,7 +143,7 @@ pub(super) fn set(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResu
         });
     }
     let ttl = if keepttl { None } else { Some(at) };
-    write_string(sh, key, value, ttl);
+    write_string_seen(sh, key, value, ttl, live);
     Ok(match old {
         Some(o) => bulk_or_nil(o),
         None => Reply::ok(),
@@ -263,14 +278,21 @@ pub(super) fn msetnx(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> Cmd
 }
 
 fn incr_generic(sh: &mut Shard, key: &[u8], by: i64) -> CmdResult {
-    let cur = match get_str(sh, key)? {
-        None => 0,
-        Some(v) => numfmt::parse_i64(&v).ok_or_else(|| Reply::err(ERR_NOT_INT))?,
+    // One lookup reads the value in place (no copy) and what the write needs to know.
+    let (cur, live) = match sh.ks.get(key) {
+        None => (0, None),
+        Some(e) => match &e.value {
+            Value::Str(v) => (
+                numfmt::parse_i64(v).ok_or_else(|| Reply::err(ERR_NOT_INT))?,
+                Some((Kind::Str, e.expire_at)),
+            ),
+            _ => return Err(crate::keyspace::WrongType.into()),
+        },
     };
     let n = cur
         .checked_add(by)
         .ok_or_else(|| Reply::err(ERR_OVERFLOW))?;
-    sh.ks.set_string(key, numfmt::fmt_i64(n));
+    sh.ks.set_string_seen(key, numfmt::fmt_i64(n), live);
     Ok(Reply::Integer(n))
 }
 

@@ -805,6 +805,32 @@ impl Keyspace {
         });
     }
 
+    /// The live value's kind and expiry (one lookup), for [`Keyspace::set_string_seen`].
+    pub fn live_kind(&self, key: &[u8]) -> Option<(Kind, Option<i64>)> {
+        self.get(key).map(|e| (Kind::of(&e.value), e.expire_at))
+    }
+
+    /// [`Keyspace::set_string`] by a caller that has just read `live` =
+    /// [`Keyspace::live_kind`] of `key`, with no write since: the type check before the write
+    /// reuses it instead of looking the key up again (a SET over a string, an INCR: one
+    /// lookup here and one in the merge instead of three).
+    pub fn set_string_seen(
+        &mut self,
+        key: &[u8],
+        value: Vec<u8>,
+        live: Option<(Kind, Option<i64>)>,
+    ) {
+        let op = WriteOp::SetString {
+            key: key.to_vec(),
+            value,
+        };
+        self.record(&op);
+        if let WriteOp::SetString { key, value } = op {
+            self.prepare_kind_seen(&key, Kind::Str, live);
+            self.emit(key, Op::Str(value));
+        }
+    }
+
     /// Set a hash field.
     pub fn hash_set(&mut self, key: &[u8], field: &[u8], value: Vec<u8>) {
         self.apply(WriteOp::HashSet {
@@ -983,6 +1009,12 @@ impl Keyspace {
     /// the function remote effects go through — and queued in the outbox. Returns true when
     /// the visible state changed.
     pub fn apply(&mut self, op: WriteOp) -> bool {
+        self.record(&op);
+        self.apply_local(op)
+    }
+
+    /// Before a local write: the undo record's first save of the key, the journal's copy.
+    fn record(&mut self, op: &WriteOp) {
         if self.undo.active {
             let key = op.key();
             if !self.undo.contains(key) {
@@ -997,7 +1029,6 @@ impl Keyspace {
         if let Some(j) = self.journal.as_mut() {
             j.push(op.clone());
         }
-        self.apply_local(op)
     }
 
     /// Stamp, merge and queue one local effect. The key is taken by value: the last effect
@@ -1016,27 +1047,38 @@ impl Keyspace {
     /// Before creating a value of `kind` at `key`: a key tombstone when the live value is of
     /// another kind (or absent) while the key still has state, keeping a live value's TTL.
     fn prepare_kind(&mut self, key: &[u8], kind: Kind) {
-        let live = self.get(key).map(|e| (Kind::of(&e.value), e.expire_at));
+        let live = self.live_kind(key);
+        self.prepare_kind_seen(key, kind, live);
+    }
+
+    /// [`Keyspace::prepare_kind`] with the live kind and expiry already read.
+    fn prepare_kind_seen(&mut self, key: &[u8], kind: Kind, live: Option<(Kind, Option<i64>)>) {
         if live.map(|l| l.0) == Some(kind) {
             return;
         }
+        // One lookup of the state for both questions below.
+        let Some((m_expire, m_winner, m_content)) = self
+            .key_meta(key)
+            .map(|m| (m.expire_at(), m.winner(), m.has_content()))
+        else {
+            // No state at all (a new key): nothing to tombstone.
+            return;
+        };
         if live.is_none() {
-            if let Some(m) = self.key_meta(key) {
-                // Nothing visible, but the state is already of this kind and not expired: a
-                // list whose elements wait for their anchors, a hash or set whose fields were
-                // all removed. A key tombstone here would also remove what is still in flight
-                // (concurrent fields, list elements that have not arrived), acknowledged
-                // writes included. The key starts afresh only in its TTL: an empty key has none.
-                let expired = m.expire_at().is_some_and(|t| t <= self.now_ms);
-                if !expired && m.winner() == Some(kind) {
-                    if m.expire_at().is_some() {
-                        self.emit(key.to_vec(), Op::Expire(None));
-                    }
-                    return;
+            // Nothing visible, but the state is already of this kind and not expired: a
+            // list whose elements wait for their anchors, a hash or set whose fields were
+            // all removed. A key tombstone here would also remove what is still in flight
+            // (concurrent fields, list elements that have not arrived), acknowledged
+            // writes included. The key starts afresh only in its TTL: an empty key has none.
+            let expired = m_expire.is_some_and(|t| t <= self.now_ms);
+            if !expired && m_winner == Some(kind) {
+                if m_expire.is_some() {
+                    self.emit(key.to_vec(), Op::Expire(None));
                 }
+                return;
             }
         }
-        if self.key_meta(key).is_some_and(KeyMeta::has_content) {
+        if m_content {
             self.emit(key.to_vec(), Op::Delete);
             if let Some((_, Some(t))) = live {
                 self.emit(key.to_vec(), Op::Expire(Some(t)));
