@@ -20,7 +20,8 @@ pub const LOG_LEVELS: [&str; 4] = ["debug", "verbose", "notice", "warning"];
 pub const LOG_KEEP: usize = 256;
 
 /// What `redis.call` reaches while a script runs: the shard and the script's call context.
-/// Set for the duration of one invocation by [`Bridge::enter`]; null otherwise.
+/// Set for the duration of one invocation ([`Bridge::enter`] to [`Bridge::leave`]); null
+/// otherwise.
 #[derive(Default)]
 pub struct Bridge {
     shard: Cell<Option<NonNull<Shard>>>,
@@ -37,32 +38,31 @@ pub struct Bridge {
     pub(super) scratch: UnsafeCell<super::call::Scratch>,
 }
 
-/// Clears the bridge when an invocation ends, however it ends.
-pub struct Entered<'a>(&'a Bridge);
-
-impl Drop for Entered<'_> {
-    fn drop(&mut self) {
-        self.0.shard.set(None);
-        self.0.cx.set(None);
-        // SAFETY: the script has returned; nothing borrows the scratch.
-        unsafe { (*self.0.scratch.get()).release() };
-    }
-}
-
 impl Bridge {
-    /// Points `redis.call` at `shard` and `cx` until the guard drops.
-    pub fn enter<'a>(&'a self, shard: &'a mut Shard, cx: &'a mut CallCtx) -> Entered<'a> {
-        self.shard.set(Some(NonNull::from(shard)));
-        self.cx.set(Some(NonNull::from(cx)));
+    /// Points `redis.call` at `shard` and `cx` until [`Bridge::leave`]. No guard: this is
+    /// called inside a protected Lua call, whose errors jump over Rust frames (no
+    /// destructor may be pending there); the caller of that protected call leaves.
+    ///
+    /// The pointers must stay valid (and otherwise unused) until `leave`.
+    pub fn enter(&self, shard: NonNull<Shard>, cx: NonNull<CallCtx>) {
+        self.shard.set(Some(shard));
+        self.cx.set(Some(cx));
         self.resp.set(2);
-        Entered(self)
+    }
+
+    /// Clears what [`Bridge::enter`] set, however the invocation ended.
+    pub fn leave(&self) {
+        self.shard.set(None);
+        self.cx.set(None);
+        // SAFETY: the script has returned; nothing borrows the scratch.
+        unsafe { (*self.scratch.get()).release() };
     }
 
     /// Runs `f` with the shard and context of the running script.
     pub(super) fn with<R>(&self, f: impl FnOnce(&mut Shard, &mut CallCtx) -> R) -> Option<R> {
         let (mut shard, mut cx) = (self.shard.get()?, self.cx.get()?);
-        // SAFETY: both pointers come from `enter`, whose borrows outlive the invocation; the
-        // script runs single-threaded and `f` does not re-enter Lua.
+        // SAFETY: both pointers come from `enter`, valid until `leave`; the script runs
+        // single-threaded and `f` does not re-enter Lua.
         Some(unsafe { f(shard.as_mut(), cx.as_mut()) })
     }
 }

@@ -20,6 +20,7 @@ use mlua::{ffi, Function, Table, Value};
 use shebang::ScriptFlags;
 use std::borrow::Cow;
 use std::ffi::{c_int, c_void, CStr};
+use std::ptr::NonNull;
 use std::rc::Rc;
 
 /// The Lua prelude: 5.1 compatibility names, Redis's `pcall`, error handler and read-only
@@ -53,6 +54,12 @@ pub struct Scripting {
     reuse_tables: bool,
     /// Registry references holding the last KEYS and ARGV tables.
     arrays: [c_int; 2],
+    /// A registry slot (holding `false` at rest) where a result that is not converted on
+    /// the stack waits for its mlua conversion.
+    result_slot: c_int,
+    /// The state's main thread: scripts are called on it with the raw API
+    /// ([`Scripting::run`]), as mlua's own calls are.
+    main: *mut ffi::lua_State,
     /// By lowercase hex SHA1 (foldhash under the keyspace's seeds: SipHash was two lookups'
     /// worth of an EVALSHA's cost).
     scripts: Map<String, Script>,
@@ -94,25 +101,35 @@ impl Scripting {
         let (env, handler): (Table, Function) =
             prelude.call((globals, where_fn, plain, finalizer_set))?;
         let handler = registry_ref(lua, &handler)?;
-        let (mut reuse_tables, mut arrays) = (false, [ffi::LUA_NOREF; 2]);
+        let (mut reuse_tables, mut slots) = (false, [ffi::LUA_NOREF; 3]);
+        let mut main = std::ptr::null_mut();
         // SAFETY: the probe makes four small tables and reads them; the registry slots for
-        // the KEYS/ARGV tables are made with `false` in them.
+        // the KEYS/ARGV tables and the result are made with `false` in them.
         unsafe {
             lua.exec_raw::<()>((), |l| {
                 reuse_tables = table_layout_known(l);
-                for slot in &mut arrays {
+                for slot in &mut slots {
                     ffi::lua_pushboolean(l, 0);
                     *slot = ffi::luaL_ref(l, ffi::LUA_REGISTRYINDEX);
                 }
+                ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_MAINTHREAD);
+                main = ffi::lua_tothread(l, -1);
+                ffi::lua_settop(l, -2);
             })?;
         }
+        if main.is_null() {
+            return Err(mlua::Error::runtime("no main thread"));
+        }
+        let [keys_slot, argv_slot, result_slot] = slots;
         Ok(Scripting {
             engine,
             bridge,
             env,
             handler,
             reuse_tables,
-            arrays,
+            arrays: [keys_slot, argv_slot],
+            result_slot,
+            main,
             scripts: Map::default(),
         })
     }
@@ -266,9 +283,10 @@ impl Scripting {
         reply
     }
 
-    /// Runs a script function: KEYS and ARGV set, the budgets armed, the function called
-    /// under Redis's message handler, all in one protected call on the raw Lua API (no mlua
-    /// values per call). Its writes are recorded for undo; a budget trip rolls them back.
+    /// Runs a script function in one protected call on the raw Lua API (no mlua values per
+    /// call): [`invoke`] sets KEYS and ARGV, arms the budgets and calls the function, all
+    /// under Redis's message handler. The writes are recorded for undo; a budget trip rolls
+    /// them back.
     fn run(
         &mut self,
         shard: &mut Shard,
@@ -278,44 +296,86 @@ impl Scripting {
         args: &[Vec<u8>],
         sha: &str,
     ) -> Reply {
-        shard.keyspace_mut().start_undo();
-        let limits = self.engine.limits();
-        crate::host::script_running(true, limits.time_ms);
-        let mut call = Invocation {
-            engine: &self.engine,
-            bridge: &self.bridge,
-            handler: self.handler,
-            func,
-            reuse_tables: self.reuse_tables && !self.bridge.finalizers.get(),
-            arrays: self.arrays,
-            shard,
-            scx,
-            keys,
-            args,
-            ok: false,
-            reply: None,
-        };
-        // SAFETY: see `Invocation::run`: the closure holds no value with a destructor across
-        // a Lua call that may raise.
-        let out = unsafe { self.engine.lua().exec_raw::<Value>((), |l| call.run(l)) };
-        let trip = self.engine.disarm();
-        crate::host::script_running(false, limits.time_ms);
-        let (ok, fast) = (call.ok, call.reply.take());
-        if let Some(trip) = trip {
-            drop((out, fast));
-            // Whatever the script left behind is garbage now; give the memory back.
-            let _ = self.engine.lua().gc_collect();
-            shard.keyspace_mut().rollback_undo();
-            return aborted_reply(trip, &limits);
+        let l = self.main;
+        // SAFETY: `main` is the state's main thread and no Lua call is running on it (a
+        // script cannot reach EVAL, and mlua is not inside a call when a command runs), so
+        // its stack is ours above `base`, restored before returning. `lua_checkstack`,
+        // `lua_rawgeti` of an existing slot, and pushing a light C function or a light
+        // userdata do not allocate (nothing can raise outside the protected call).
+        unsafe {
+            let base = ffi::lua_gettop(l);
+            if ffi::lua_checkstack(l, 4) == 0 {
+                return Reply::err("ERR Lua stack exhausted");
+            }
+            shard.keyspace_mut().start_undo();
+            let limits = self.engine.limits();
+            crate::host::script_running(true, limits.time_ms);
+            let mut call = Invocation {
+                engine: &self.engine,
+                bridge: &self.bridge,
+                func,
+                reuse_tables: self.reuse_tables && !self.bridge.finalizers.get(),
+                arrays: self.arrays,
+                shard: NonNull::from(&mut *shard),
+                scx: NonNull::from(&mut *scx),
+                keys,
+                args,
+            };
+            ffi::lua_rawgeti(
+                l,
+                ffi::LUA_REGISTRYINDEX,
+                ffi::lua_Integer::from(self.handler),
+            );
+            ffi::lua_pushcfunction(l, invoke);
+            ffi::lua_pushlightuserdata(l, (&mut call as *mut Invocation).cast());
+            let status = ffi::lua_pcall(l, 1, 1, base + 1);
+            self.bridge.leave();
+            let trip = self.engine.disarm();
+            crate::host::script_running(false, limits.time_ms);
+            // Stack: handler, result (or error value).
+            let at = base + 2;
+            if let Some(trip) = trip {
+                ffi::lua_settop(l, base);
+                // Whatever the script left behind is garbage now; give the memory back.
+                let _ = self.engine.lua().gc_collect();
+                shard.keyspace_mut().rollback_undo();
+                return aborted_reply(trip, &limits);
+            }
+            let fast = if status == ffi::LUA_OK {
+                simple_reply(l, at)
+            } else {
+                None
+            };
+            let reply = match fast {
+                Some(reply) => {
+                    ffi::lua_settop(l, base);
+                    reply
+                }
+                None => {
+                    // Into the registry slot (it exists: no allocation), then out as an mlua
+                    // value for the general conversions.
+                    ffi::lua_rawseti(
+                        l,
+                        ffi::LUA_REGISTRYINDEX,
+                        ffi::lua_Integer::from(self.result_slot),
+                    );
+                    ffi::lua_settop(l, base);
+                    let slot = ffi::lua_Integer::from(self.result_slot);
+                    let value = self.engine.lua().exec_raw::<Value>((), |l| {
+                        ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, slot);
+                        ffi::lua_pushboolean(l, 0);
+                        ffi::lua_rawseti(l, ffi::LUA_REGISTRYINDEX, slot);
+                    });
+                    match value {
+                        Ok(v) if status == ffi::LUA_OK => convert::lua_to_reply(&v),
+                        Ok(e) => api::error_reply(&e, sha),
+                        Err(e) => Reply::err(format!("ERR {}", crate::lua::error_text(&e))),
+                    }
+                }
+            };
+            shard.keyspace_mut().commit_undo();
+            reply
         }
-        let reply = match (out, fast) {
-            (Ok(_), Some(reply)) => reply,
-            (Ok(v), None) if ok => convert::lua_to_reply(&v),
-            (Ok(e), None) => api::error_reply(&e, sha),
-            (Err(e), _) => Reply::err(format!("ERR {}", crate::lua::error_text(&e))),
-        };
-        shard.keyspace_mut().commit_undo();
-        reply
     }
 
     /// `SCRIPT LOAD|EXISTS|FLUSH|KILL|HELP`.
@@ -420,81 +480,64 @@ fn registry_ref(lua: &mlua::Lua, f: &Function) -> mlua::Result<c_int> {
     Ok(slot)
 }
 
-/// One script invocation on the raw Lua API (the closure of [`Scripting::run`]).
+/// One script invocation on the raw Lua API, read by [`invoke`] through a light userdata.
 struct Invocation<'a> {
     engine: &'a Engine,
     bridge: &'a Bridge,
-    /// Registry references of the message handler and the script function.
-    handler: c_int,
+    /// Registry reference of the script function.
     func: c_int,
     /// Whether the previous call's KEYS/ARGV tables may be reused.
     reuse_tables: bool,
     /// Registry references of the previous call's KEYS and ARGV tables.
     arrays: [c_int; 2],
-    shard: &'a mut Shard,
-    scx: &'a mut CallCtx,
+    /// What `redis.call` reaches while the script runs (the bridge holds them only then).
+    shard: NonNull<Shard>,
+    scx: NonNull<CallCtx>,
     keys: &'a [Vec<u8>],
     args: &'a [Vec<u8>],
-    /// The function returned (rather than raised).
-    ok: bool,
-    /// The reply, when the returned value was simple enough to convert on the stack.
-    reply: Option<Reply>,
+}
+
+/// The function [`Scripting::run`] calls protected, with the [`Invocation`] as its one
+/// argument: sets KEYS and ARGV, points the bridge at the shard, arms the budgets and calls
+/// the script, leaving its one result.
+///
+/// Lua may raise (longjmp) out of the calls that allocate (the KEYS/ARGV tables and strings)
+/// and out of the script's call; no value with a destructor is alive here at any of them.
+unsafe extern "C-unwind" fn invoke(l: *mut ffi::lua_State) -> c_int {
+    let call = &*ffi::lua_touserdata(l, 1).cast::<Invocation>();
+    ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::lua_Integer::from(call.func));
+    // KEYS and ARGV, as fresh as Redis makes them for every call. Before the budget is
+    // armed: the arguments' copies do not count against the script's memory.
+    ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
+    call.set_array(l, c"KEYS", call.keys, call.arrays[0]);
+    call.set_array(l, c"ARGV", call.args, call.arrays[1]);
+    ffi::lua_settop(l, 2);
+    call.bridge.enter(call.shard, call.scx);
+    call.engine.arm();
+    ffi::lua_call(l, 0, 1);
+    1
+}
+
+/// The reply of a script's result at `idx` when it is an integer, float, string, boolean or
+/// nil (no allocation, nothing that raises); `None` for tables and the rest.
+unsafe fn simple_reply(l: *mut ffi::lua_State, idx: c_int) -> Option<Reply> {
+    Some(match ffi::lua_type(l, idx) {
+        ffi::LUA_TNUMBER if ffi::lua_isinteger(l, idx) != 0 => {
+            Reply::Integer(ffi::lua_tointeger(l, idx))
+        }
+        ffi::LUA_TNUMBER => convert::number_reply(ffi::lua_tonumber(l, idx)),
+        ffi::LUA_TSTRING => {
+            let mut len = 0;
+            let p = ffi::lua_tolstring(l, idx, &mut len);
+            Reply::Bulk(std::slice::from_raw_parts(p.cast::<u8>(), len).to_vec())
+        }
+        ffi::LUA_TBOOLEAN if ffi::lua_toboolean(l, idx) != 0 => Reply::Integer(1),
+        ffi::LUA_TTABLE => return None,
+        _ => Reply::Nil,
+    })
 }
 
 impl Invocation<'_> {
-    /// Runs in a protected call on an empty stack. Leaves nothing on the stack when `reply`
-    /// is set, else the value the script returned or raised.
-    ///
-    /// # Safety
-    /// `l` is the state's running thread, inside `exec_raw`. Lua may raise (longjmp) out of
-    /// the calls that allocate (the KEYS/ARGV tables and strings); none of them runs while a
-    /// value with a destructor is alive here: the bridge guard only lives across `lua_pcall`,
-    /// which never raises, and the reply is built after the last allocating call.
-    unsafe fn run(&mut self, l: *mut ffi::lua_State) {
-        ffi::lua_rawgeti(
-            l,
-            ffi::LUA_REGISTRYINDEX,
-            ffi::lua_Integer::from(self.handler),
-        );
-        ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::lua_Integer::from(self.func));
-        // KEYS and ARGV, as fresh as Redis makes them for every call. Before the budget is
-        // armed: the arguments' copies do not count against the script's memory.
-        ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
-        self.set_array(l, c"KEYS", self.keys, self.arrays[0]);
-        self.set_array(l, c"ARGV", self.args, self.arrays[1]);
-        ffi::lua_settop(l, 2);
-        let status = {
-            let _entered = self.bridge.enter(self.shard, self.scx);
-            self.engine.arm();
-            ffi::lua_pcall(l, 0, 1, 1)
-        };
-        // Stack: handler, result (or error value).
-        self.ok = status == ffi::LUA_OK;
-        if self.ok {
-            self.reply = match ffi::lua_type(l, 2) {
-                ffi::LUA_TNUMBER if ffi::lua_isinteger(l, 2) != 0 => {
-                    Some(Reply::Integer(ffi::lua_tointeger(l, 2)))
-                }
-                ffi::LUA_TNUMBER => Some(convert::number_reply(ffi::lua_tonumber(l, 2))),
-                ffi::LUA_TSTRING => {
-                    let mut len = 0;
-                    let p = ffi::lua_tolstring(l, 2, &mut len);
-                    Some(Reply::Bulk(
-                        std::slice::from_raw_parts(p.cast::<u8>(), len).to_vec(),
-                    ))
-                }
-                ffi::LUA_TBOOLEAN if ffi::lua_toboolean(l, 2) != 0 => Some(Reply::Integer(1)),
-                ffi::LUA_TTABLE => None,
-                _ => Some(Reply::Nil),
-            };
-            if self.reply.is_some() {
-                ffi::lua_settop(l, 0);
-                return;
-            }
-        }
-        ffi::lua_remove(l, 1);
-    }
-
     /// Sets the global `name` (in the globals table at index 3) to a table holding `items`
     /// at 1..n, as `lua_createtable(n, 0)` and `lua_rawseti` make it.
     ///
