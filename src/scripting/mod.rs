@@ -60,9 +60,10 @@ pub struct Scripting {
     /// The state's main thread: scripts are called on it with the raw API
     /// ([`Scripting::run`]), as mlua's own calls are.
     main: *mut ffi::lua_State,
-    /// By lowercase hex SHA1 (foldhash under the keyspace's seeds: SipHash was two lookups'
-    /// worth of an EVALSHA's cost).
-    scripts: Map<String, Script>,
+    /// By lowercase hex SHA1, as bytes (foldhash under the keyspace's seeds: SipHash was two
+    /// lookups' worth of an EVALSHA's cost; bytes, so EVALSHA looks its argument up as it
+    /// came, without checking it is UTF-8 or lowercase first).
+    scripts: Map<Vec<u8>, Script>,
 }
 
 /// Which variant of EVAL.
@@ -162,9 +163,9 @@ impl Scripting {
     /// Compiles and caches a body; stores its system record. Returns the SHA.
     pub fn load(&mut self, shard: &mut Shard, body: &[u8]) -> Result<String, Reply> {
         let sha = sha1_hex(body);
-        if !self.scripts.contains_key(&sha) {
+        if !self.scripts.contains_key(sha.as_bytes()) {
             let script = self.compile(body)?;
-            self.scripts.insert(sha.clone(), script);
+            self.scripts.insert(sha.clone().into_bytes(), script);
         }
         let name = script_record_name(&sha);
         if shard.keyspace().get_system_record(&name) != Some(body) {
@@ -207,7 +208,10 @@ impl Scripting {
             .map(<[u8]>::to_vec)
             .ok_or_else(noscript)?;
         let script = self.compile(&body)?;
-        Ok(self.scripts.entry(sha.to_string()).or_insert(script))
+        Ok(self
+            .scripts
+            .entry(sha.as_bytes().to_vec())
+            .or_insert(script))
     }
 
     /// `EVAL`-family commands. `argv[0]` is the command name.
@@ -230,28 +234,30 @@ impl Scripting {
         };
         let keys = &argv[3..3 + numkeys];
         let args = &argv[3 + numkeys..];
-        let (sha, ro) = match kind {
+        let (mut sha, ro): (Cow<[u8]>, bool) = match kind {
             EvalKind::Body { ro } => match self.load(shard, target) {
-                Ok(sha) => (Cow::Owned(sha), ro),
+                Ok(sha) => (Cow::Owned(sha.into_bytes()), ro),
                 Err(e) => return e,
             },
-            EvalKind::Sha { ro } => {
-                // The cache is keyed by lowercase hex: a SHA already in that form (the usual
-                // case) is looked up as it is, without a new string.
-                let sha: Cow<str> = match std::str::from_utf8(target) {
-                    Ok(s) if !s.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(s),
-                    _ => Cow::Owned(String::from_utf8_lossy(target).to_ascii_lowercase()),
-                };
-                (sha, ro)
-            }
+            EvalKind::Sha { ro } => (Cow::Borrowed(target), ro),
         };
-        // One lookup in the usual case (cached); otherwise compile from the system record.
+        // One lookup in the usual case (a cached script named by its lowercase SHA, as
+        // SCRIPT LOAD answers it); otherwise the lowercase form (SHAs are accepted in
+        // uppercase), else compile from the system record.
         let (func, flags) = match self.scripts.get(sha.as_ref()) {
             Some(script) => (script.func, script.flags),
-            None => match self.resolve_sha(shard, &sha) {
-                Ok(script) => (script.func, script.flags),
-                Err(e) => return e,
-            },
+            None => {
+                let lower = String::from_utf8_lossy(&sha).to_ascii_lowercase();
+                let found = match self.scripts.get(lower.as_bytes()) {
+                    Some(script) => (script.func, script.flags),
+                    None => match self.resolve_sha(shard, &lower) {
+                        Ok(script) => (script.func, script.flags),
+                        Err(e) => return e,
+                    },
+                };
+                sha = Cow::Owned(lower.into_bytes());
+                found
+            }
         };
         let mut scx = CallCtx {
             in_script: true,
@@ -294,7 +300,7 @@ impl Scripting {
         func: c_int,
         keys: &[Vec<u8>],
         args: &[Vec<u8>],
-        sha: &str,
+        sha: &[u8],
     ) -> Reply {
         let l = self.main;
         // SAFETY: `main` is the state's main thread and no Lua call is running on it (a
@@ -368,7 +374,7 @@ impl Scripting {
                     });
                     match value {
                         Ok(v) if status == ffi::LUA_OK => convert::lua_to_reply(&v),
-                        Ok(e) => api::error_reply(&e, sha),
+                        Ok(e) => api::error_reply(&e, &String::from_utf8_lossy(sha)),
                         Err(e) => Reply::err(format!("ERR {}", crate::lua::error_text(&e))),
                     }
                 }
@@ -397,7 +403,7 @@ impl Scripting {
                     .iter()
                     .map(|s| {
                         let sha = String::from_utf8_lossy(s).to_ascii_lowercase();
-                        let known = self.scripts.contains_key(&sha)
+                        let known = self.scripts.contains_key(sha.as_bytes())
                             || (sha.len() == 40
                                 && shard
                                     .keyspace()
