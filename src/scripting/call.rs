@@ -13,6 +13,7 @@
 //! `redis.call` again) cannot free bytes still to be copied.
 
 use super::api::Bridge;
+use crate::engine::CommandSpec;
 use crate::reply::Reply;
 use mlua::{ffi, Function, Lua};
 use std::ffi::{c_char, c_int, CStr};
@@ -21,6 +22,10 @@ use std::ffi::{c_char, c_int, CStr};
 #[derive(Default)]
 pub struct Scratch {
     argv: Vec<Vec<u8>>,
+    /// The last command resolved, by its name's exact bytes (a script usually calls the
+    /// same few commands spelled the same way): matching bytes skip the table's lookup.
+    /// Only commands without subcommands are kept.
+    last: Option<(Vec<u8>, &'static CommandSpec)>,
     /// The last command's reply (its bytes are what gets pushed).
     pub(super) reply: Option<Reply>,
 }
@@ -59,9 +64,9 @@ fn text(s: &'static str) -> Outcome {
     Outcome::Error(s.as_ptr(), s.len())
 }
 
-/// `redis.call` (`raise_errors`) or `redis.pcall`: a C closure over the bridge and the
-/// conversion helper. The bridge must outlive the Lua state's use of the closure: the
-/// helper holds an `Rc` of it.
+/// `redis.call` (`raise_errors`) or `redis.pcall`: a C closure over the conversion helper
+/// and the bridge. The bridge must outlive the Lua state's use of the closure: the helper
+/// holds an `Rc` of it.
 pub fn function(
     lua: &Lua,
     bridge: &Bridge,
@@ -69,22 +74,25 @@ pub fn function(
     raise_errors: bool,
 ) -> mlua::Result<Function> {
     let ptr = bridge as *const Bridge as *mut std::ffi::c_void;
+    let f: ffi::lua_CFunction = if raise_errors {
+        redis_call::<true>
+    } else {
+        redis_call::<false>
+    };
     // SAFETY: the closure only pushes values and makes a C closure of them.
     unsafe {
-        lua.exec_raw::<Function>((convert, raise_errors), |state| {
+        lua.exec_raw::<Function>(convert, |state| {
             ffi::lua_pushlightuserdata(state, ptr);
-            ffi::lua_pushcclosure(state, redis_call, 3);
+            ffi::lua_pushcclosure(state, f, 2);
         })
     }
 }
 
-unsafe extern "C-unwind" fn redis_call(l: *mut ffi::lua_State) -> c_int {
-    let bridge = &*(ffi::lua_touserdata(l, ffi::lua_upvalueindex(3)) as *const Bridge);
-    let raise = ffi::lua_toboolean(l, ffi::lua_upvalueindex(2)) != 0;
+/// The C function of `redis.call` (`RAISE`) and `redis.pcall`. Lua gives a C function
+/// `LUA_MINSTACK` (20) free slots; it pushes at most three values.
+unsafe extern "C-unwind" fn redis_call<const RAISE: bool>(l: *mut ffi::lua_State) -> c_int {
+    let bridge = &*(ffi::lua_touserdata(l, ffi::lua_upvalueindex(2)) as *const Bridge);
     let n = ffi::lua_gettop(l);
-    if ffi::lua_checkstack(l, 4) == 0 {
-        return 0;
-    }
     match run(l, bridge, n) {
         Outcome::Pushed => {}
         Outcome::Str(p, len) => {
@@ -93,7 +101,7 @@ unsafe extern "C-unwind" fn redis_call(l: *mut ffi::lua_State) -> c_int {
         Outcome::Status(p, len) => push_single(l, p, len, c"ok"),
         Outcome::Error(p, len) => {
             push_single(l, p, len, c"err");
-            if raise {
+            if RAISE {
                 ffi::lua_error(l);
             }
         }
@@ -124,7 +132,7 @@ unsafe fn run(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int) -> Outcome {
         return text("ERR Please specify at least one argument for this redis lib call");
     }
     let n = n as usize;
-    let argv = &mut scratch.argv;
+    let (argv, last) = (&mut scratch.argv, &mut scratch.last);
     argv.truncate(n);
     argv.resize_with(n, Vec::new);
     for (i, arg) in argv.iter_mut().enumerate() {
@@ -146,7 +154,7 @@ unsafe fn run(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int) -> Outcome {
             _ => return text("ERR Lua redis lib command arguments must be strings or integers"),
         }
     }
-    let spec = match crate::engine::resolve(argv) {
+    let spec = match resolve(argv, last) {
         Ok(spec) => spec,
         Err(Reply::Error(e)) if e.starts_with("ERR unknown command") => {
             return text("ERR Unknown Redis command called from script")
@@ -177,6 +185,40 @@ unsafe fn run(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int) -> Outcome {
             Outcome::Pushed
         }
         other => keep(scratch, other, resp),
+    }
+}
+
+/// [`crate::engine::resolve`] through the one-entry cache `last`: the same spec for the same
+/// name bytes when the argument count fits its arity (else the full resolve, which also
+/// words the error).
+fn resolve(
+    argv: &[Vec<u8>],
+    last: &mut Option<(Vec<u8>, &'static CommandSpec)>,
+) -> Result<&'static CommandSpec, Reply> {
+    if let (Some((name, spec)), Some(first)) = (last.as_ref(), argv.first()) {
+        if name == first && arity_fits(spec.arity, argv.len()) {
+            return Ok(spec);
+        }
+    }
+    let spec = crate::engine::resolve(argv)?;
+    // A container's spec depends on its subcommand argument, not only on the name.
+    if spec.subcommands.is_empty() && !spec.name.contains('|') {
+        let name = last.get_or_insert_with(|| (Vec::new(), spec));
+        name.0.clear();
+        name.0.extend_from_slice(&argv[0]);
+        name.1 = spec;
+    }
+    Ok(spec)
+}
+
+/// Redis's arity rule: `n` means exactly n arguments (the name included), `-n` at least n.
+fn arity_fits(arity: i32, argc: usize) -> bool {
+    let argc = i64::try_from(argc).unwrap_or(i64::MAX);
+    let a = i64::from(arity);
+    if a >= 0 {
+        argc == a
+    } else {
+        argc >= -a
     }
 }
 

@@ -54,6 +54,9 @@ pub struct Scripting {
     reuse_tables: bool,
     /// Registry references holding the last KEYS and ARGV tables.
     arrays: [c_int; 2],
+    /// The tables those slots hold (null before the first), read without a Lua call to
+    /// tell whether they can be reused ([`Invocation::set_array`]).
+    tables: [*const LuaTableHead; 2],
     /// A registry slot (holding `false` at rest) where a result that is not converted on
     /// the stack waits for its mlua conversion.
     result_slot: c_int,
@@ -129,6 +132,7 @@ impl Scripting {
             handler,
             reuse_tables,
             arrays: [keys_slot, argv_slot],
+            tables: [std::ptr::null(); 2],
             result_slot,
             main,
             scripts: Map::default(),
@@ -322,6 +326,7 @@ impl Scripting {
                 func,
                 reuse_tables: self.reuse_tables && !self.bridge.finalizers.get(),
                 arrays: self.arrays,
+                tables: &mut self.tables,
                 shard: NonNull::from(&mut *shard),
                 scx: NonNull::from(&mut *scx),
                 keys,
@@ -496,6 +501,8 @@ struct Invocation<'a> {
     reuse_tables: bool,
     /// Registry references of the previous call's KEYS and ARGV tables.
     arrays: [c_int; 2],
+    /// The tables in those slots (`Scripting::tables`).
+    tables: &'a mut [*const LuaTableHead; 2],
     /// What `redis.call` reaches while the script runs (the bridge holds them only then).
     shard: NonNull<Shard>,
     scx: NonNull<CallCtx>,
@@ -510,14 +517,12 @@ struct Invocation<'a> {
 /// Lua may raise (longjmp) out of the calls that allocate (the KEYS/ARGV tables and strings)
 /// and out of the script's call; no value with a destructor is alive here at any of them.
 unsafe extern "C-unwind" fn invoke(l: *mut ffi::lua_State) -> c_int {
-    let call = &*ffi::lua_touserdata(l, 1).cast::<Invocation>();
+    let call = &mut *ffi::lua_touserdata(l, 1).cast::<Invocation>();
     ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::lua_Integer::from(call.func));
     // KEYS and ARGV, as fresh as Redis makes them for every call. Before the budget is
     // armed: the arguments' copies do not count against the script's memory.
-    ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
-    call.set_array(l, c"KEYS", call.keys, call.arrays[0]);
-    call.set_array(l, c"ARGV", call.args, call.arrays[1]);
-    ffi::lua_settop(l, 2);
+    call.set_array(l, c"KEYS", call.keys, 0);
+    call.set_array(l, c"ARGV", call.args, 1);
     call.bridge.enter(call.shard, call.scx);
     call.engine.arm();
     ffi::lua_call(l, 0, 1);
@@ -544,41 +549,49 @@ unsafe fn simple_reply(l: *mut ffi::lua_State, idx: c_int) -> Option<Reply> {
 }
 
 impl Invocation<'_> {
-    /// Sets the global `name` (in the globals table at index 3) to a table holding `items`
-    /// at 1..n, as `lua_createtable(n, 0)` and `lua_rawseti` make it.
+    /// Sets the global `name` to a table holding `items` at 1..n, as `lua_createtable(n, 0)`
+    /// and `lua_rawseti` make it (`which`: 0 for KEYS, 1 for ARGV). Leaves the stack as it
+    /// was.
     ///
-    /// The previous call's table (kept in the registry at `slot`) is reused when nothing can
-    /// tell it from a fresh one: it is still shaped as a fresh table of n items
-    /// ([`fresh_shape`]: no metatable, no hash part, array part of exactly n), so filling
-    /// 1..n makes it equal to a fresh table; and no earlier script can still reach it — a
-    /// script cannot store values where a later one finds them (globals, library tables and
-    /// the string metatable are read-only, `load` included), except through a finalizer,
-    /// and once a script set a `__gc` metatable tables are never reused again
-    /// (`Bridge::finalizers`). A reused table is still the global `name` (only this
-    /// function sets it; scripts cannot). Saves two table allocations and the collector's
-    /// work to free them on every call.
+    /// The previous call's table (kept in the registry) is reused when nothing can tell it
+    /// from a fresh one: it is still shaped as a fresh table of n items ([`fresh_shape`]: no
+    /// metatable, no hash part, array part of exactly n), so filling 1..n makes it equal to
+    /// a fresh table; and no earlier script can still reach it — a script cannot store
+    /// values where a later one finds them (globals, library tables and the string metatable
+    /// are read-only, `load` included), except through a finalizer, and once a script set a
+    /// `__gc` metatable tables are never reused again (`Bridge::finalizers`). A reused table
+    /// is still the global `name` (only this function sets it; scripts cannot). Saves two
+    /// table allocations and the collector's work to free them on every call; the shape is
+    /// read through the table's address kept from when it was made (the registry keeps the
+    /// table alive and Lua's collector does not move objects), so an empty reused table
+    /// (ARGV of most scripts) costs no Lua call at all.
     unsafe fn set_array(
-        &self,
+        &mut self,
         l: *mut ffi::lua_State,
         name: &CStr,
         items: &[Vec<u8>],
-        slot: c_int,
+        which: usize,
     ) {
         let n = items.len();
-        let slot = ffi::lua_Integer::from(slot);
-        ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, slot);
-        let reuse =
-            self.reuse_tables && ffi::lua_type(l, -1) == ffi::LUA_TTABLE && fresh_shape(l, -1, n);
-        if !reuse {
-            ffi::lua_settop(l, -2);
+        let slot = ffi::lua_Integer::from(self.arrays[which]);
+        let kept = self.tables[which];
+        if self.reuse_tables && !kept.is_null() && shape_is_fresh(&*kept, n) {
+            if n == 0 {
+                return;
+            }
+            ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, slot);
+        } else {
             ffi::lua_createtable(l, n.min(i32::MAX as usize) as i32, 0);
+            ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
             ffi::lua_pushstring(l, name.as_ptr());
-            ffi::lua_pushvalue(l, -2);
-            ffi::lua_rawset(l, 3);
+            ffi::lua_pushvalue(l, -3);
+            ffi::lua_rawset(l, -3);
+            ffi::lua_settop(l, -2);
             // Last, and without allocating (the slot exists): if anything above raised, the
-            // registry and the global still hold the same table.
+            // registry, the kept address and the global still agree.
             ffi::lua_pushvalue(l, -1);
             ffi::lua_rawseti(l, ffi::LUA_REGISTRYINDEX, slot);
+            self.tables[which] = ffi::lua_topointer(l, -1).cast();
         }
         for (i, item) in items.iter().enumerate() {
             ffi::lua_pushlstring(l, item.as_ptr().cast(), item.len());
@@ -613,7 +626,11 @@ const BITRAS: u8 = 1 << 7;
 /// True when the table at `idx` has no metatable, no hash part and an array part of exactly
 /// `n` slots: what `lua_createtable(n, 0)` makes (its contents aside).
 unsafe fn fresh_shape(l: *mut ffi::lua_State, idx: c_int, n: usize) -> bool {
-    let t = &*ffi::lua_topointer(l, idx).cast::<LuaTableHead>();
+    shape_is_fresh(&*ffi::lua_topointer(l, idx).cast::<LuaTableHead>(), n)
+}
+
+/// [`fresh_shape`] of a table read through its address.
+fn shape_is_fresh(t: &LuaTableHead, n: usize) -> bool {
     t.metatable.is_null() && t.lastfree.is_null() && t.flags & BITRAS == 0 && t.alimit as usize == n
 }
 
@@ -777,5 +794,74 @@ mod tests {
             .unwrap();
         }
         assert_eq!(results, [true, true, false, false]);
+    }
+
+    fn run(sh: &mut Shard, args: &[&str]) -> Reply {
+        let argv: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+        sh.execute(&argv, &mut CallCtx::new(1_700_000_000_000))
+    }
+
+    /// Empty KEYS/ARGV tables are reused without being touched while they are still empty
+    /// and plain; a script that changed one makes the next call get a fresh one.
+    #[test]
+    fn empty_keys_and_argv_are_fresh_each_call() {
+        let mut sh = Shard::standalone(7);
+        let check = "return {#KEYS, #ARGV, tostring(next(KEYS)), tostring(next(ARGV)), \
+                     tostring(getmetatable(ARGV)), tostring(rawget(KEYS, 'foo'))}";
+        let bulk = |s: &str| Reply::Bulk(s.as_bytes().to_vec());
+        let fresh = Reply::Array(vec![
+            Reply::Integer(0),
+            Reply::Integer(0),
+            bulk("nil"),
+            bulk("nil"),
+            bulk("nil"),
+            bulk("nil"),
+        ]);
+        assert_eq!(run(&mut sh, &["EVAL", check, "0"]), fresh);
+        for change in [
+            "ARGV[1] = 'x'; KEYS.foo = 1",
+            "ARGV.foo = 1; ARGV.foo = nil; KEYS[1] = 'k'; KEYS[1] = nil",
+            "setmetatable(ARGV, {__index = function() return 'mt' end})",
+            "rawset(KEYS, 1, 'x'); table.insert(ARGV, 'y')",
+        ] {
+            run(&mut sh, &["EVAL", change, "0"]);
+            assert_eq!(run(&mut sh, &["EVAL", check, "0"]), fresh, "{change}");
+        }
+        // From one key back to none, and the other way.
+        assert_eq!(
+            run(&mut sh, &["EVAL", "return #KEYS", "1", "k"]),
+            Reply::Integer(1)
+        );
+        assert_eq!(run(&mut sh, &["EVAL", check, "0"]), fresh);
+        assert_eq!(
+            run(&mut sh, &["EVAL", "return KEYS[1] .. #ARGV", "1", "k"]),
+            bulk("k0")
+        );
+    }
+
+    /// `redis.call` remembers the last command it resolved by its name's bytes; the argument
+    /// count and a container's subcommand are still checked on every call.
+    #[test]
+    fn redis_call_resolves_every_call() {
+        let mut sh = Shard::standalone(7);
+        let script = "redis.call('set', KEYS[1], 'v') \
+                      local ok, e = pcall(redis.call, 'set', KEYS[1]) \
+                      local n = redis.call('command', 'count') \
+                      local ok2, e2 = pcall(redis.call, 'command', 'nosuch') \
+                      local keys = redis.call('command', 'getkeys', 'set', 'a', 'b') \
+                      return {e, n, e2, keys[1], redis.call('SET', KEYS[1], 'w'), redis.call('get', KEYS[1])}";
+        let bulk = |s: &str| Reply::Bulk(s.as_bytes().to_vec());
+        let count = run(&mut sh, &["COMMAND", "COUNT"]);
+        assert!(matches!(count, Reply::Integer(n) if n > 100));
+        let expected = Reply::Array(vec![
+            bulk("ERR Wrong number of args calling Redis command from script"),
+            count,
+            bulk("ERR unknown subcommand 'nosuch'. Try COMMAND HELP."),
+            bulk("a"),
+            Reply::Status("OK".into()),
+            bulk("w"),
+        ]);
+        assert_eq!(run(&mut sh, &["EVAL", script, "1", "k"]), expected);
+        assert_eq!(run(&mut sh, &["EVAL", script, "1", "k"]), expected);
     }
 }
