@@ -268,42 +268,136 @@ fn read_u32(p: &[u8], pos: &mut usize) -> Option<usize> {
 /// Marks a raw segment in a worker payload (the high bit of the protocol byte).
 pub const RAW_SEGMENT: u8 = 0x80;
 
+/// Reusable buffers of [`exec_batch_with`]: where each command's arguments are in the
+/// payload, and the argv handed to the engine. Kept between batches so that running a
+/// command allocates nothing here (the engine copies what it keeps).
+#[derive(Debug, Default)]
+pub struct BatchScratch {
+    /// Per command: (protocol, index of its first range, argc).
+    cmds: Vec<(u8, usize, usize)>,
+    /// Argument byte ranges in `payload ++ owned`.
+    ranges: Vec<(usize, usize)>,
+    /// Arguments of raw segments the fast scan did not take (parsed by [`RequestParser`]).
+    owned: Vec<u8>,
+    argv: Vec<Vec<u8>>,
+}
+
+/// Argument buffers larger than this are released after a batch rather than kept.
+const ARGV_KEEP: usize = 64 * 1024;
+
+impl BatchScratch {
+    /// Index a worker payload: every command and its argument ranges. False if the payload
+    /// is malformed (then nothing of it may run).
+    fn index(&mut self, payload: &[u8]) -> bool {
+        self.cmds.clear();
+        self.ranges.clear();
+        self.owned.clear();
+        self.index_inner(payload).is_some()
+    }
+
+    fn index_inner(&mut self, payload: &[u8]) -> Option<()> {
+        let mut pos = 0usize;
+        while pos < payload.len() {
+            let proto = *payload.get(pos)?;
+            pos += 1;
+            if proto & RAW_SEGMENT != 0 {
+                let len = read_u32(payload, &mut pos)?;
+                let end = pos.checked_add(len)?;
+                let seg = payload.get(pos..end)?;
+                self.index_raw(proto & !RAW_SEGMENT, seg, pos, payload.len())?;
+                pos = end;
+                continue;
+            }
+            let argc = read_u32(payload, &mut pos)?;
+            let first = self.ranges.len();
+            for _ in 0..argc {
+                let len = read_u32(payload, &mut pos)?;
+                let end = pos.checked_add(len)?;
+                payload.get(pos..end)?;
+                self.ranges.push((pos, end));
+                pos = end;
+            }
+            self.cmds.push((proto, first, argc));
+        }
+        Some(())
+    }
+
+    /// A raw segment (complete multibulk requests as a client sent them) at `base` of a
+    /// payload of `plen` bytes: scanned in place (what the gateway forwards always is), or,
+    /// from the first request the strict scan does not take, parsed by [`RequestParser`]
+    /// into `owned`.
+    fn index_raw(&mut self, proto: u8, seg: &[u8], base: usize, plen: usize) -> Option<()> {
+        let mut args: [&[u8]; FAST_ARGS] = [&[]; FAST_ARGS];
+        let mut pos = 0;
+        while pos < seg.len() {
+            let Some((argc, end)) = scan_request(seg, pos, &mut args) else {
+                break;
+            };
+            let first = self.ranges.len();
+            for a in args.get(..argc)? {
+                // `a` is a subslice of `seg`: its offset from the segment's start.
+                let at = base + (a.as_ptr() as usize).checked_sub(seg.as_ptr() as usize)?;
+                self.ranges.push((at, at + a.len()));
+            }
+            self.cmds.push((proto, first, argc));
+            pos = end;
+        }
+        if pos == seg.len() {
+            return Some(());
+        }
+        let mut parser = RequestParser::new();
+        let (cmds, err) = parser.parse(seg.get(pos..)?);
+        // The gateway only forwards complete, valid requests.
+        if err.is_some() || parser.pending() > 0 || cmds.is_empty() {
+            return None;
+        }
+        for argv in cmds {
+            let first = self.ranges.len();
+            for a in &argv {
+                // `owned` follows the payload in the ranges' address space (see `arg`).
+                let at = plen + self.owned.len();
+                self.owned.extend_from_slice(a);
+                self.ranges.push((at, at + a.len()));
+            }
+            self.cmds.push((proto, first, argv.len()));
+        }
+        Some(())
+    }
+}
+
+/// The bytes of an argument range of [`BatchScratch`] (indexed against `payload`).
+fn arg<'a>(payload: &'a [u8], owned: &'a [u8], (s, e): (usize, usize)) -> &'a [u8] {
+    let r = if s >= payload.len() {
+        owned.get(s - payload.len()..e - payload.len())
+    } else {
+        payload.get(s..e)
+    };
+    r.unwrap_or_default()
+}
+
 /// Decode a worker payload into (proto, argv) pairs; `None` if it is malformed.
 pub fn read_batch(payload: &[u8]) -> Option<Vec<(u8, Vec<Vec<u8>>)>> {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while pos < payload.len() {
-        let proto = *payload.get(pos)?;
-        pos += 1;
-        if proto & RAW_SEGMENT != 0 {
-            let len = read_u32(payload, &mut pos)?;
-            let end = pos.checked_add(len)?;
-            let mut parser = RequestParser::new();
-            let (cmds, err) = parser.parse(payload.get(pos..end)?);
-            // The gateway only forwards complete, valid requests.
-            if err.is_some() || parser.pending() > 0 {
-                return None;
-            }
-            out.extend(cmds.into_iter().map(|argv| (proto & !RAW_SEGMENT, argv)));
-            pos = end;
-            continue;
-        }
-        let argc = read_u32(payload, &mut pos)?;
-        let mut argv = Vec::with_capacity(argc.min(1024));
-        for _ in 0..argc {
-            let len = read_u32(payload, &mut pos)?;
-            let end = pos.checked_add(len)?;
-            argv.push(payload.get(pos..end)?.to_vec());
-            pos = end;
-        }
-        out.push((proto, argv));
+    let mut s = BatchScratch::default();
+    if !s.index(payload) {
+        return None;
     }
-    Some(out)
+    s.cmds
+        .iter()
+        .map(|&(proto, first, argc)| {
+            let rs = s.ranges.get(first..first.checked_add(argc)?)?;
+            Some((
+                proto,
+                rs.iter()
+                    .map(|&r| arg(payload, &s.owned, r).to_vec())
+                    .collect(),
+            ))
+        })
+        .collect()
 }
 
 /// Run a worker payload on `shard` at `now_ms`: every reply is RESP-encoded (in the protocol
-/// its command came with) into `out`, its length pushed to `lens`. A malformed payload
-/// answers one error reply.
+/// its command came with) into `out`, its length pushed to `lens`. A malformed payload runs
+/// nothing and answers one error reply.
 pub fn exec_batch(
     shard: &mut Shard,
     payload: &[u8],
@@ -311,19 +405,60 @@ pub fn exec_batch(
     out: &mut Vec<u8>,
     lens: &mut Vec<u32>,
 ) {
-    let Some(cmds) = read_batch(payload) else {
+    exec_batch_with(
+        &mut BatchScratch::default(),
+        shard,
+        payload,
+        now_ms,
+        out,
+        lens,
+    );
+}
+
+/// [`exec_batch`] with buffers kept between calls.
+pub fn exec_batch_with(
+    scratch: &mut BatchScratch,
+    shard: &mut Shard,
+    payload: &[u8],
+    now_ms: i64,
+    out: &mut Vec<u8>,
+    lens: &mut Vec<u32>,
+) {
+    if !scratch.index(payload) {
         let start = out.len();
         encode(&Reply::err("ERR malformed shard batch"), 2, out);
         lens.push((out.len() - start) as u32);
         return;
-    };
+    }
     let mut cx = CallCtx::new(now_ms);
-    for (proto, argv) in cmds {
+    let BatchScratch {
+        cmds,
+        ranges,
+        owned,
+        argv,
+    } = scratch;
+    for &(proto, first, argc) in cmds.iter() {
+        if argv.len() < argc {
+            argv.resize_with(argc, Vec::new);
+        }
+        let rs = ranges.get(first..first + argc).unwrap_or_default();
+        for (slot, &r) in argv.iter_mut().zip(rs) {
+            slot.clear();
+            slot.extend_from_slice(arg(payload, owned, r));
+        }
         cx.proto = proto;
         let start = out.len();
-        let reply = shard.execute(&argv, &mut cx);
+        let reply = shard.execute(argv.get(..argc).unwrap_or_default(), &mut cx);
         encode(&reply, proto, out);
         lens.push(u32::try_from(out.len() - start).unwrap_or(u32::MAX));
+    }
+    // Keep the small buffers for the next batch, not a huge value's.
+    for a in argv.iter_mut().filter(|a| a.capacity() > ARGV_KEEP) {
+        *a = Vec::new();
+    }
+    argv.truncate(1024);
+    if owned.capacity() > ARGV_KEEP {
+        *owned = Vec::new();
     }
 }
 
@@ -1048,6 +1183,49 @@ mod tests {
             }
             exec_batch(&mut shard, &p, 1_000, &mut out, &mut lens);
             assert_eq!(out, b"-ERR malformed shard batch\r\n");
+        }
+    }
+
+    #[test]
+    fn raw_segments_the_scan_does_not_take_are_parsed() {
+        // More arguments than the scan takes, an inline command, then scanned requests again:
+        // the same commands as the encoded form, and the scratch reused across batches of
+        // different shapes runs each with its own arguments only.
+        let long = format!(
+            "MSET {}",
+            (0..12)
+                .map(|i| format!("{{t}}k{i} v{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let seg = [
+            cmd("SET a 1"),
+            cmd(&long),
+            b"PING\r\n".to_vec(),
+            cmd("GET a"),
+        ]
+        .concat();
+        let mut expect = Vec::new();
+        for c in ["SET a 1", long.as_str(), "PING", "GET a"] {
+            push_command(&mut expect, 2, &argv(c));
+        }
+        let raw = raw_segment(2, &seg);
+        assert_eq!(read_batch(&raw), read_batch(&expect));
+        assert_eq!(read_batch(&raw).map(|b| b.len()), Some(4));
+        let mut shard = Shard::owning_all(PartitionMap::new(1), 1);
+        let mut scratch = BatchScratch::default();
+        for (p, want) in [
+            (&raw, &b"+OK\r\n+OK\r\n+PONG\r\n$1\r\n1\r\n"[..]),
+            (&raw_segment(2, &cmd("GET {t}k3")), b"$2\r\nv3\r\n"),
+            (&expect, b"+OK\r\n+OK\r\n+PONG\r\n$1\r\n1\r\n"),
+            (
+                &raw_segment(2, &cmd("GET")),
+                b"-ERR wrong number of arguments for 'get' command\r\n",
+            ),
+        ] {
+            let (mut out, mut lens) = (Vec::new(), Vec::new());
+            exec_batch_with(&mut scratch, &mut shard, p, 1_000, &mut out, &mut lens);
+            assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(want));
         }
     }
 

@@ -396,8 +396,9 @@ export function defineNode(platform) {
      * The coalesced job protocol (`marekvs serve`'s client path): post `jobs`, one Uint8Array of
      * `[id u32 LE][len u32 LE][payload]...` (payloads as for `execBatch`), to shard i as a single
      * message (its buffer is transferred). The worker answers with one Uint8Array of results
-     * `[id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32][lens u32 × n][out]...`
-     * (an error's out is its UTF-8 message), handed to the `onJobResults` handler. No
+     * `[id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32][out][lens u32 × n]...`,
+     * in the jobs' order (an error's out is its UTF-8 message, n 0), handed to the
+     * `onJobResults` handler. No
      * bookkeeping here: ids are the caller's, and jobs posted to a worker that exits are never
      * answered (watch `shard-exit` events). Returns false (posting nothing) if shard i is not up.
      */

@@ -135,47 +135,42 @@ export function hostShard(marekvs, endpoint) {
   }
 
   // Coalesced jobs (the client path of `marekvs serve`): one Uint8Array of jobs
-  // [id u32][len u32][payload]..., each payload a Gateway batch for execBatch; the answer is one
-  // Uint8Array of results [id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32]
-  // [lens u32 × n][out]... (for an error, out is the UTF-8 message).
+  // [id u32][len u32][payload]..., each payload a Gateway batch; the answer is one Uint8Array
+  // of results [id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32][out][lens u32 × n]...
+  // (for an error, out is the UTF-8 message and n is 0). The whole message is one wasm call
+  // (`execJobs`): one crossing and two copies per message, not per job.
   const enc = new TextEncoder();
   function runJobs(msg) {
-    const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
-    const results = [];
-    let size = 0;
-    let off = 0;
-    while (off < msg.length) {
-      const id = dv.getUint32(off, true);
-      const len = dv.getUint32(off + 4, true);
-      const payload = msg.subarray(off + 8, off + 8 + len);
-      off += 8 + len;
-      let r;
-      try {
-        const out = shard.execBatch(payload);
-        r = { id, status: 0, out, lens: shard.lastReplyLengths() };
-      } catch (e) {
-        r = { id, status: 1, out: enc.encode(`shard ${index}: ${e && e.message ? e.message : e}`), lens: new Uint32Array(0) };
-      }
-      size += 16 + 4 * r.lens.length + r.out.length;
-      results.push(r);
+    let ans;
+    try {
+      ans = shard.execJobs(msg);
+    } catch (e) {
+      // A trapped instance: every job of the message fails (their connections are closed).
+      ans = failJobs(msg, enc.encode(`shard ${index}: ${e && e.message ? e.message : e}`));
     }
-    const ans = new Uint8Array(size);
-    const av = new DataView(ans.buffer);
-    let o = 0;
-    for (const r of results) {
-      av.setUint32(o, r.id, true);
-      av.setUint32(o + 4, r.status, true);
-      av.setUint32(o + 8, r.lens.length, true);
-      av.setUint32(o + 12, r.out.length, true);
-      o += 16;
-      for (let i = 0; i < r.lens.length; i++, o += 4) av.setUint32(o, r.lens[i], true);
-      ans.set(r.out, o);
-      o += r.out.length;
-    }
-    // With a link, the effects leave before the replies (see flush). With none, the
-    // replicator's microtask drops them after the post: off the clients' critical path.
-    if (links.size > 0) flush();
+    // With a link, the effects leave before the replies (see flush). With none, they are
+    // dropped (unencoded) after the post: off the clients' critical path.
+    const linked = links.size > 0;
+    if (linked) flush();
     endpoint.post(ans, [ans.buffer]);
+    if (!linked) flush();
+  }
+
+  function failJobs(msg, text) {
+    const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
+    const ids = [];
+    for (let off = 0; off + 8 <= msg.length; off += 8 + dv.getUint32(off + 4, true)) ids.push(dv.getUint32(off, true));
+    const ans = new Uint8Array(ids.length * (16 + text.length));
+    const av = new DataView(ans.buffer);
+    ids.forEach((id, i) => {
+      const o = i * (16 + text.length);
+      av.setUint32(o, id, true);
+      av.setUint32(o + 4, 1, true);
+      av.setUint32(o + 8, 0, true);
+      av.setUint32(o + 12, text.length, true);
+      ans.set(text, o + 16);
+    });
+    return ans;
   }
 
   endpoint.onMessage((m) => {

@@ -57,8 +57,7 @@ export async function startServer(opts = {}) {
   // workers' script budgets write it; connections read it to answer BUSY and SCRIPT KILL.
   const status = new SharedArrayBuffer(16 * shards);
   const statusView = new Int32Array(status);
-  const jobs = new Map(); // job id → { conn, entry, w }
-  let nextJob = 1;
+  let nextJob = 1; // job ids: the worker answers in order; the id checks it
   let flushScheduled = false;
   let stopping = false;
   let closing = null;
@@ -95,7 +94,9 @@ export async function startServer(opts = {}) {
   started = true;
   node.onJobResults(onResults);
   const workers = [];
-  for (let i = 0; i < shards; i++) workers.push({ queue: [], queued: 0, index: i, inflight: 0 });
+  // Per worker: jobs waiting to be posted, and per message in flight its jobs (FIFO: a worker
+  // answers its messages, and the jobs in each, in order).
+  for (let i = 0; i < shards; i++) workers.push({ queue: [], queued: 0, index: i, inflight: 0, sent: [] });
 
   // One message per worker per event-loop turn: a single Uint8Array of jobs
   // [id u32][len u32][payload], copied (cheaper than transferring many small buffers). A job
@@ -126,14 +127,16 @@ export async function startServer(opts = {}) {
           dv.setUint32(off + 4, len, true);
         }
         msg.set(j.payload, off + 8);
+        j.payload = null; // copied: the chunk is not kept while the job is in flight
         off += 8 + len;
       }
       const queue = w.queue;
       w.queue = [];
       w.queued = 0;
-      w.inflight++;
-      if (!node.postJobs(w.index, msg)) {
-        w.inflight--;
+      if (node.postJobs(w.index, msg)) {
+        w.inflight++;
+        w.sent.push(queue);
+      } else {
         failJobs(queue, `shard ${w.index} is ${node.shardState(w.index)}`);
       }
     }
@@ -143,10 +146,7 @@ export async function startServer(opts = {}) {
   // an error and are closed.
   function failJobs(queue, error) {
     const touched = new Set();
-    for (const j of queue) {
-      const job = jobs.get(j.id);
-      if (!job) continue;
-      jobs.delete(j.id);
+    for (const job of queue) {
       job.entry.error = error;
       job.entry.waiting--;
       touched.add(job.conn);
@@ -155,9 +155,8 @@ export async function startServer(opts = {}) {
   }
 
   function send(w, conn, entry, payload, raw = 0) {
-    const id = nextJob++;
-    jobs.set(id, { conn, entry, w: w.index });
-    w.queue.push({ id, payload, raw });
+    w.queue.push({ id: nextJob++, payload, raw, conn, entry, w: w.index });
+    if (nextJob > 0xffffffff) nextJob = 1;
     w.queued += payload.length;
     if (w.queue.length >= FLUSH_JOBS || w.queued >= FLUSH_BYTES) {
       flushWorker(w); // start the worker early: it runs while this thread reads more sockets
@@ -167,37 +166,37 @@ export async function startServer(opts = {}) {
     }
   }
 
-  // Results: [id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32][lens u32 × n][out]
-  // (for an error, out is the UTF-8 message).
+  // Results: [id u32][status u32: 0 ok, 1 error][nReplies u32][outLen u32][out][lens u32 × n],
+  // one per job of the message, in order (for an error, out is the UTF-8 message).
   function onResults(i, m) {
     const w = workers[i];
     w.inflight--;
+    const sent = w.sent.shift() ?? [];
     flushWorker(w); // what queued up meanwhile leaves at once, as one message
     const touched = new Set();
     const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
     let off = 0;
-    while (off < m.length) {
+    for (let k = 0; k < sent.length && off + 16 <= m.length; k++) {
+      const job = sent[k];
       const id = dv.getUint32(off, true);
       const status = dv.getUint32(off + 4, true);
       const n = dv.getUint32(off + 8, true);
       const outLen = dv.getUint32(off + 12, true);
-      off += 16;
-      const lensAt = off;
-      off += 4 * n;
-      const out = m.subarray(off, off + outLen);
-      off += outLen;
-      const job = jobs.get(id);
-      if (!job) continue;
-      jobs.delete(id);
+      const out = m.subarray(off + 16, off + 16 + outLen);
+      const lensAt = off + 16 + outLen;
+      off = lensAt + 4 * n;
       const { conn, entry } = job;
-      if (status !== 0) {
+      if (id !== job.id) {
+        entry.error = `shard ${i}: job ${job.id} answered as ${id}`;
+        log(entry.error);
+      } else if (status !== 0) {
         entry.error = Buffer.from(out).toString();
         log(entry.error);
       } else if (entry.single >= 0) {
-        entry.parts[job.w] = { out, lens: null }; // written whole: no lengths needed
+        entry.out = out; // written whole: no lengths needed
       } else {
         const lens = new Uint32Array(n);
-        for (let i = 0; i < n; i++) lens[i] = dv.getUint32(lensAt + 4 * i, true);
+        for (let r = 0; r < n; r++) lens[r] = dv.getUint32(lensAt + 4 * r, true);
         entry.parts[job.w] = { out, lens };
       }
       entry.waiting--;
@@ -233,7 +232,7 @@ export async function startServer(opts = {}) {
 
   function assemble(entry) {
     const b = entry.batch;
-    if (entry.single >= 0) return entry.parts[entry.single].out;
+    if (entry.single >= 0) return entry.out;
     const chunks = [];
     const cur = new Map(); // worker → [reply index, byte offset]
     const take = (w) => {
@@ -296,18 +295,18 @@ export async function startServer(opts = {}) {
     if (code >= 256) {
       // Fastest path: the chunk is complete requests for one worker; it gets them as read.
       const w = code & 255;
-      const entry = { batch: null, count: 1, close: false, parts: new Array(shards), waiting: 1, single: w, error: null };
+      const entry = { batch: null, count: 1, close: false, parts: null, out: null, waiting: 1, single: w, error: null };
       conn.queue.push(entry);
       send(workers[w], conn, entry, chunk, 0x80 | (code >> 8));
     } else if (code >= 0) {
       // Fast path: every command of this read goes to one worker, nothing else in the batch.
-      const entry = { batch: null, count: 1, close: false, parts: new Array(shards), waiting: 1, single: code, error: null };
+      const entry = { batch: null, count: 1, close: false, parts: null, out: null, waiting: 1, single: code, error: null };
       conn.queue.push(entry);
       send(workers[code], conn, entry, conn.gw.takePayload(code));
     } else {
       const batch = conn.gw.takeBatch();
       const close = batch.close;
-      const entry = { batch, count: batch.count, close, parts: new Array(shards), waiting: 0, single: -1, error: null };
+      const entry = { batch, count: batch.count, close, parts: new Array(shards), out: null, waiting: 0, single: -1, error: null };
       if (close) conn.closed = true;
       conn.queue.push(entry);
       for (let w = 0; w < shards; w++) {

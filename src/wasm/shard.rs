@@ -6,7 +6,7 @@ use crate::engine::{CallCtx, Shard as CoreShard};
 use crate::host::unix_ms;
 use crate::reply::Reply;
 use crate::router::PartitionMap;
-use crate::session::{exec_batch, RespSession};
+use crate::session::{exec_batch_with, BatchScratch, RespSession};
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -22,6 +22,8 @@ pub struct JsShard {
     bulk_bytes: bool,
     throw_errors: bool,
     lens: Vec<u32>,
+    /// Buffers of `execBatch`/`execJobs`, kept between calls.
+    scratch: BatchScratch,
     /// The argv of the last packed command (kept to reuse its allocations).
     args: Vec<Vec<u8>>,
     /// The reply of the last packed command, for `__takeReply` (and the bytes a string kind
@@ -168,6 +170,7 @@ impl JsShard {
             bulk_bytes,
             throw_errors,
             lens: Vec::new(),
+            scratch: BatchScratch::default(),
             args: Vec::new(),
             last: None,
         })
@@ -258,8 +261,62 @@ impl JsShard {
     pub fn exec_batch(&mut self, payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         self.lens.clear();
-        exec_batch(&mut self.shard, payload, now(), &mut out, &mut self.lens);
+        exec_batch_with(
+            &mut self.scratch,
+            &mut self.shard,
+            payload,
+            now(),
+            &mut out,
+            &mut self.lens,
+        );
         out
+    }
+
+    /// Server internal: a whole job message of `marekvs serve` in one call (one wasm
+    /// crossing and two copies per message instead of per job). `jobs` is
+    /// `[id u32 LE][len u32 LE][payload]...` (payloads as for `execBatch`); the answer is
+    /// `[id u32][0 u32][n u32][outLen u32][out: n replies][lens u32 × n]...` per job, in order.
+    /// A cut job header or payload ends the message (the server never sends one).
+    #[wasm_bindgen(js_name = execJobs)]
+    pub fn exec_jobs(&mut self, jobs: &[u8]) -> Vec<u8> {
+        let mut res = Vec::with_capacity(jobs.len() + jobs.len() / 2);
+        let u32_at = |at: usize| -> Option<usize> {
+            let b: [u8; 4] = jobs.get(at..at.checked_add(4)?)?.try_into().ok()?;
+            usize::try_from(u32::from_le_bytes(b)).ok()
+        };
+        let mut pos = 0usize;
+        while let (Some(id), Some(len)) = (u32_at(pos), u32_at(pos + 4)) {
+            let Some(payload) = (pos + 8)
+                .checked_add(len)
+                .and_then(|end| jobs.get(pos + 8..end))
+            else {
+                break;
+            };
+            pos += 8 + len;
+            let head = res.len();
+            res.extend_from_slice(&[0u8; 16]);
+            self.lens.clear();
+            exec_batch_with(
+                &mut self.scratch,
+                &mut self.shard,
+                payload,
+                now(),
+                &mut res,
+                &mut self.lens,
+            );
+            let out_len = res.len() - head - 16;
+            for l in &self.lens {
+                res.extend_from_slice(&l.to_le_bytes());
+            }
+            let n = self.lens.len();
+            for (i, v) in [id, 0, n, out_len].into_iter().enumerate() {
+                let v = u32::try_from(v).unwrap_or(u32::MAX).to_le_bytes();
+                if let Some(dst) = res.get_mut(head + 4 * i..head + 4 * i + 4) {
+                    dst.copy_from_slice(&v);
+                }
+            }
+        }
+        res
     }
 
     /// Lengths of the replies of the last `execBatch`.
