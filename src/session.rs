@@ -284,8 +284,29 @@ pub struct BatchScratch {
 
 /// Argument buffers larger than this are released after a batch rather than kept.
 const ARGV_KEEP: usize = 64 * 1024;
+/// Argument buffers kept (the longest argv of the batches that follow need not allocate).
+const ARGS_KEEP: usize = 1024;
 
 impl BatchScratch {
+    /// Keep small buffers for the next batch, not what a huge command needed (a value of
+    /// hundreds of megabytes, an MSET of millions of arguments).
+    fn trim(&mut self) {
+        for a in self.argv.iter_mut().filter(|a| a.capacity() > ARGV_KEEP) {
+            *a = Vec::new();
+        }
+        self.argv.truncate(ARGS_KEEP);
+        self.argv.shrink_to(ARGS_KEEP);
+        if self.owned.capacity() > ARGV_KEEP {
+            self.owned = Vec::new();
+        }
+        if self.ranges.capacity() > ARGS_KEEP * 64 {
+            self.ranges = Vec::new();
+        }
+        if self.cmds.capacity() > ARGS_KEEP * 64 {
+            self.cmds = Vec::new();
+        }
+    }
+
     /// Index a worker payload: every command and its argument ranges. False if the payload
     /// is malformed (then nothing of it may run).
     fn index(&mut self, payload: &[u8]) -> bool {
@@ -425,6 +446,7 @@ pub fn exec_batch_with(
     lens: &mut Vec<u32>,
 ) {
     if !scratch.index(payload) {
+        scratch.trim();
         let start = out.len();
         encode(&Reply::err("ERR malformed shard batch"), 2, out);
         lens.push((out.len() - start) as u32);
@@ -452,14 +474,7 @@ pub fn exec_batch_with(
         encode(&reply, proto, out);
         lens.push(u32::try_from(out.len() - start).unwrap_or(u32::MAX));
     }
-    // Keep the small buffers for the next batch, not a huge value's.
-    for a in argv.iter_mut().filter(|a| a.capacity() > ARGV_KEEP) {
-        *a = Vec::new();
-    }
-    argv.truncate(1024);
-    if owned.capacity() > ARGV_KEEP {
-        *owned = Vec::new();
-    }
+    scratch.trim();
 }
 
 // ------------------------------------------------------------------ gateway
@@ -1227,6 +1242,35 @@ mod tests {
             exec_batch_with(&mut scratch, &mut shard, p, 1_000, &mut out, &mut lens);
             assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(want));
         }
+    }
+
+    #[test]
+    fn the_scratch_does_not_keep_what_a_huge_command_needed() {
+        let mut shard = Shard::owning_all(PartitionMap::new(1), 1);
+        let mut scratch = BatchScratch::default();
+        let big = vec![b'x'; 1 << 20];
+        let mut p = Vec::new();
+        push_command(&mut p, 2, &[b"SET".to_vec(), b"k".to_vec(), big]);
+        let mut many = vec![b"DEL".to_vec()];
+        many.extend((0..200_000).map(|i| format!("k{i}").into_bytes()));
+        many.push(b"k".to_vec());
+        push_command(&mut p, 2, &many);
+        let (mut out, mut lens) = (Vec::new(), Vec::new());
+        exec_batch_with(&mut scratch, &mut shard, &p, 1_000, &mut out, &mut lens);
+        assert_eq!(out, b"+OK\r\n:1\r\n");
+        assert!(scratch.argv.capacity() <= ARGS_KEEP);
+        assert!(scratch.argv.iter().all(|a| a.capacity() <= ARGV_KEEP));
+        assert!(scratch.ranges.capacity() <= ARGS_KEEP * 64);
+        // A malformed payload after it: the same, and nothing runs.
+        p.truncate(p.len() - 1);
+        let (mut out, mut lens) = (Vec::new(), Vec::new());
+        exec_batch_with(&mut scratch, &mut shard, &p, 1_000, &mut out, &mut lens);
+        assert_eq!(out, b"-ERR malformed shard batch\r\n");
+        assert!(scratch.ranges.capacity() <= ARGS_KEEP * 64);
+        assert_eq!(
+            shard.execute(&argv("EXISTS k"), &mut CallCtx::new(1_000)),
+            Reply::Integer(0)
+        );
     }
 
     fn run(gw: &mut Gateway, shards: &mut [Shard], input: &[u8]) -> (Vec<u8>, bool) {
