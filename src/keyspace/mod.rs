@@ -24,6 +24,7 @@ pub mod glob;
 mod hash;
 pub mod hasher;
 mod list;
+mod order;
 mod set;
 mod zset;
 
@@ -37,7 +38,7 @@ pub use zset::{Score, ZSet};
 use crate::effects::{Effect, Op};
 use crate::hlc::{Hlc, Stamp};
 use hasher::Map;
-use std::collections::BTreeSet;
+use order::Order;
 use std::sync::Arc;
 
 /// One concrete write. This is the effect enum: everything that changes the keyspace is one of
@@ -231,14 +232,6 @@ impl Slot {
             _ => self.meta.string.as_ref().map(|(_, v)| v.as_slice()),
         }
     }
-}
-
-/// The SCAN index: `(order_hash(key), key)`, the key shared with the slot map.
-type Order = BTreeSet<(u64, Arc<[u8]>)>;
-
-/// An index position before every key of hash `h` (range starts).
-fn order_start(h: u64) -> (u64, Arc<[u8]>) {
-    (h, Arc::from(&[][..]))
 }
 
 /// The keyspace of one shard (all its partitions; keys are routed before they get here).
@@ -694,7 +687,7 @@ impl Keyspace {
     ) -> (u64, Vec<Vec<u8>>) {
         let mut out = Vec::new();
         let mut last_hash = None;
-        for (visited, (h, k)) in self.order.range(order_start(cursor)..).enumerate() {
+        for (visited, (h, k)) in self.order.range_from(cursor).enumerate() {
             if visited >= count.max(1) && last_hash != Some(*h) {
                 return (*h, out);
             }
@@ -715,8 +708,8 @@ impl Keyspace {
     pub fn random_key(&self, r: u64) -> Option<Vec<u8>> {
         let start = (r >> 1).wrapping_add(1);
         self.order
-            .range(order_start(start)..)
-            .chain(self.order.range(..order_start(start)))
+            .range_from(start)
+            .chain(self.order.range_before(start))
             .map(|(_, k)| k)
             .find(|k| !is_system_key(k) && self.exists(k))
             .map(|k| k.to_vec())
@@ -728,11 +721,7 @@ impl Keyspace {
     pub fn active_expire(&mut self, now_ms: i64, budget: usize) -> usize {
         let mut expired = Vec::new();
         let mut next = 0u64;
-        for (seen, (h, k)) in self
-            .order
-            .range(order_start(self.sweep_cursor)..)
-            .enumerate()
-        {
+        for (seen, (h, k)) in self.order.range_from(self.sweep_cursor).enumerate() {
             if seen >= budget {
                 next = *h;
                 break;
