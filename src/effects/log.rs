@@ -123,10 +123,29 @@ impl Partition {
     /// Append to the bounded log; trimming raises the floor of the trimmed effect's origin.
     fn push_log(&mut self, e: Logged, cap: usize) {
         self.log.push_back(e);
+        self.trim(cap);
+    }
+
+    /// Trim the log to `cap` effects, raising the floor of each trimmed effect's origin: a
+    /// run of consecutive effects of one origin (a batch applied at once trims in runs)
+    /// raises it once, with the run's largest stamp.
+    fn trim(&mut self, cap: usize) {
+        let mut run: Option<Stamp> = None;
         while self.log.len() > cap {
-            if let Some(old) = self.log.pop_front() {
-                raise(&mut self.floor, old.stamp.node, old.stamp);
-            }
+            let Some(old) = self.log.pop_front() else {
+                break;
+            };
+            run = match run {
+                Some(r) if r.node == old.stamp.node => Some(r.max(old.stamp)),
+                Some(r) => {
+                    raise(&mut self.floor, r.node, r);
+                    Some(old.stamp)
+                }
+                None => Some(old.stamp),
+            };
+        }
+        if let Some(r) = run {
+            raise(&mut self.floor, r.node, r);
         }
     }
 }
@@ -324,9 +343,10 @@ impl Shard {
             if g.prev <= cur {
                 for e in g.effects {
                     if e.stamp > cur {
-                        part.push_log(Logged::Remote(e), cap);
+                        part.log.push_back(Logged::Remote(e));
                     }
                 }
+                part.trim(cap);
                 raise(&mut part.vv, g.origin, g.upto);
             }
         }
