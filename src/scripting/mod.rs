@@ -57,6 +57,8 @@ pub struct Scripting {
     /// The tables those slots hold (null before the first), read without a Lua call to
     /// tell whether they can be reused ([`Invocation::set_array`]).
     tables: [*const LuaTableHead; 2],
+    /// What those tables' array items were last set to ([`Stored`]).
+    stored: [Vec<Option<Stored>>; 2],
     /// A registry slot (holding `false` at rest) where a result that is not converted on
     /// the stack waits for its mlua conversion.
     result_slot: c_int,
@@ -133,6 +135,7 @@ impl Scripting {
             reuse_tables,
             arrays: [keys_slot, argv_slot],
             tables: [std::ptr::null(); 2],
+            stored: [Vec::new(), Vec::new()],
             result_slot,
             main,
             scripts: Map::default(),
@@ -263,12 +266,16 @@ impl Scripting {
                 found
             }
         };
+        // The client's context as the script's commands see it. The name moves over and
+        // back instead of being copied (no command that reads or sets it runs in scripts).
+        let client_name = cx.client_name.take();
         let mut scx = CallCtx {
             in_script: true,
             partition_pin: None,
             pin_on_first_key: false,
             ..cx.clone()
         };
+        scx.client_name = client_name;
         // Key slices on the stack for the usual few keys.
         const FEW: usize = 8;
         let checked = if keys.len() <= FEW {
@@ -283,13 +290,17 @@ impl Scripting {
         };
         let pin = match checked {
             Ok(p) => p,
-            Err(e) => return e,
+            Err(e) => {
+                cx.client_name = scx.client_name;
+                return e;
+            }
         };
         scx.partition_pin = pin;
         scx.pin_on_first_key = pin.is_none();
         scx.script_readonly = ro || flags.no_writes;
         let reply = self.run(shard, &mut scx, func, keys, args, &sha);
         cx.quit |= scx.quit;
+        cx.client_name = scx.client_name;
         reply
     }
 
@@ -327,6 +338,7 @@ impl Scripting {
                 reuse_tables: self.reuse_tables && !self.bridge.finalizers.get(),
                 arrays: self.arrays,
                 tables: &mut self.tables,
+                stored: &mut self.stored,
                 shard: NonNull::from(&mut *shard),
                 scx: NonNull::from(&mut *scx),
                 keys,
@@ -503,6 +515,8 @@ struct Invocation<'a> {
     arrays: [c_int; 2],
     /// The tables in those slots (`Scripting::tables`).
     tables: &'a mut [*const LuaTableHead; 2],
+    /// What their items were last set to (`Scripting::stored`).
+    stored: &'a mut [Vec<Option<Stored>>; 2],
     /// What `redis.call` reaches while the script runs (the bridge holds them only then).
     shard: NonNull<Shard>,
     scx: NonNull<CallCtx>,
@@ -561,10 +575,13 @@ impl Invocation<'_> {
     /// are read-only, `load` included), except through a finalizer, and once a script set a
     /// `__gc` metatable tables are never reused again (`Bridge::finalizers`). A reused table
     /// is still the global `name` (only this function sets it; scripts cannot). Saves two
-    /// table allocations and the collector's work to free them on every call; the shape is
-    /// read through the table's address kept from when it was made (the registry keeps the
-    /// table alive and Lua's collector does not move objects), so an empty reused table
-    /// (ARGV of most scripts) costs no Lua call at all.
+    /// table allocations and the collector's work to free them on every call.
+    ///
+    /// The shape is read through the table's address kept from when it was made (the
+    /// registry keeps the table alive and Lua's collector does not move objects), and an
+    /// item still holding the very string object this function stored there, with the same
+    /// bytes as the new item ([`Stored`]), is left as it is: an empty table (ARGV of most
+    /// scripts), or the same keys as the previous call, cost no Lua call at all.
     unsafe fn set_array(
         &mut self,
         l: *mut ffi::lua_State,
@@ -575,12 +592,13 @@ impl Invocation<'_> {
         let n = items.len();
         let slot = ffi::lua_Integer::from(self.arrays[which]);
         let kept = self.tables[which];
-        if self.reuse_tables && !kept.is_null() && shape_is_fresh(&*kept, n) {
-            if n == 0 {
-                return;
-            }
-            ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, slot);
-        } else {
+        let stored = &mut self.stored[which];
+        let reused = self.reuse_tables && !kept.is_null() && shape_is_fresh(&*kept, n);
+        let mut pushed = false;
+        if reused && n == 0 {
+            return;
+        }
+        if !reused {
             ffi::lua_createtable(l, n.min(i32::MAX as usize) as i32, 0);
             ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
             ffi::lua_pushstring(l, name.as_ptr());
@@ -592,13 +610,68 @@ impl Invocation<'_> {
             ffi::lua_pushvalue(l, -1);
             ffi::lua_rawseti(l, ffi::LUA_REGISTRYINDEX, slot);
             self.tables[which] = ffi::lua_topointer(l, -1).cast();
+            stored.clear();
+            pushed = true;
         }
-        for (i, item) in items.iter().enumerate() {
+        if stored.len() != n {
+            stored.resize_with(n, || None);
+        }
+        // The array part: n items (`fresh_shape`, or just made by `lua_createtable(n, 0)`).
+        let array = (*self.tables[which]).array.cast::<LuaTValue>();
+        for (i, (item, last)) in items.iter().zip(stored.iter_mut()).enumerate() {
+            if reused {
+                if let Some(last) = last {
+                    let now = &*array.add(i);
+                    if now.gc == last.gc && now.tt == last.tt && last.bytes == *item {
+                        continue;
+                    }
+                }
+            }
+            if !pushed {
+                ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, slot);
+                pushed = true;
+            }
             ffi::lua_pushlstring(l, item.as_ptr().cast(), item.len());
             ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
+            // Setting an existing array item does not move the array.
+            *last = (item.len() <= STORED_BYTES).then(|| {
+                let now = &*array.add(i);
+                let mut bytes = last.take().map(|s| s.bytes).unwrap_or_default();
+                bytes.clear();
+                bytes.extend_from_slice(item);
+                Stored {
+                    gc: now.gc,
+                    tt: now.tt,
+                    bytes,
+                }
+            });
         }
-        ffi::lua_settop(l, -2);
+        if pushed {
+            ffi::lua_settop(l, -2);
+        }
     }
+}
+
+/// What [`Invocation::set_array`] stored at an array item of a kept KEYS/ARGV table: the
+/// item's raw value (the string object's address and type tag) and the string's bytes. While
+/// the item still holds that object (alive, since the table refers to it; Lua strings never
+/// change), it holds those bytes.
+struct Stored {
+    gc: *const c_void,
+    tt: u8,
+    bytes: Vec<u8>,
+}
+
+/// Items longer than this are not remembered (always set again).
+const STORED_BYTES: usize = 256;
+
+/// Lua 5.4's `TValue` (lobject.h): an 8-byte value (a collectable object's address at its
+/// start, little-endian) and the type tag. [`table_layout_known`] checks it.
+#[repr(C, align(8))]
+struct LuaTValue {
+    gc: *const c_void,
+    _rest: [u8; 8 - std::mem::size_of::<*const c_void>()],
+    tt: u8,
 }
 
 /// The head of Lua 5.4's `Table` (lobject.h), read to tell whether a table is still shaped
@@ -634,8 +707,9 @@ fn shape_is_fresh(t: &LuaTableHead, n: usize) -> bool {
     t.metatable.is_null() && t.lastfree.is_null() && t.flags & BITRAS == 0 && t.alimit as usize == n
 }
 
-/// Checks [`LuaTableHead`] against tables of known shape made by the linked Lua; false (no
-/// reuse, fresh tables every call) if anything differs, e.g. after a Lua upgrade.
+/// Checks [`LuaTableHead`] and [`LuaTValue`] against tables and items of known shape made by
+/// the linked Lua; false (no reuse, fresh tables every call) if anything differs, e.g. after
+/// a Lua upgrade.
 unsafe fn table_layout_known(l: *mut ffi::lua_State) -> bool {
     let base = ffi::lua_gettop(l);
     ffi::lua_createtable(l, 3, 0);
@@ -646,6 +720,22 @@ unsafe fn table_layout_known(l: *mut ffi::lua_State) -> bool {
     ffi::lua_setmetatable(l, -3);
     let head = |i: c_int| &*ffi::lua_topointer(l, base + i).cast::<LuaTableHead>();
     let (array3, hash4, with_mt, mt) = (head(1), head(2), head(3), head(4));
+    // Items of `array3`: a string, an integer and a float.
+    ffi::lua_pushstring(l, c"probe".as_ptr());
+    let string = ffi::lua_topointer(l, -1);
+    ffi::lua_rawseti(l, base + 1, 1);
+    ffi::lua_pushinteger(l, 7);
+    ffi::lua_rawseti(l, base + 1, 2);
+    ffi::lua_pushnumber(l, 0.5);
+    ffi::lua_rawseti(l, base + 1, 3);
+    let items = std::slice::from_raw_parts(array3.array.cast::<LuaTValue>(), 3);
+    // Type tags (lobject.h): short string 4 with the collectable bit 64, integer 3, float 19.
+    let items_ok = std::mem::size_of::<LuaTValue>() == 16
+        && std::ptr::eq(items[0].gc, string)
+        && items[0].tt == (4 | 64)
+        && items[1].gc as usize == 7
+        && items[1].tt == 3
+        && items[2].tt == (3 | 16);
     let ok = array3.tt == ffi::LUA_TTABLE as u8
         && fresh_shape(l, base + 1, 3)
         && !array3.array.is_null()
@@ -660,7 +750,8 @@ unsafe fn table_layout_known(l: *mut ffi::lua_State) -> bool {
             (mt as *const LuaTableHead).cast(),
         )
         && !fresh_shape(l, base + 3, 2)
-        && fresh_shape(l, base + 4, 0);
+        && fresh_shape(l, base + 4, 0)
+        && items_ok;
     ffi::lua_settop(l, base);
     ok
 }
@@ -837,6 +928,49 @@ mod tests {
             run(&mut sh, &["EVAL", "return KEYS[1] .. #ARGV", "1", "k"]),
             bulk("k0")
         );
+    }
+
+    /// Items equal to the previous call's are left in place only while they are what was
+    /// stored there: a script that changed them makes the next call see its own values.
+    #[test]
+    fn same_keys_as_the_last_call_are_fresh() {
+        let mut sh = Shard::standalone(7);
+        let bulk = |s: &str| Reply::Bulk(s.as_bytes().to_vec());
+        let long = "{k}".repeat(100);
+        for key in ["k", long.as_str()] {
+            for change in [
+                "KEYS[1] = 'x'",
+                "KEYS[1] = nil",
+                "KEYS[1] = 5",
+                "KEYS[1] = KEYS[1] .. 'z'",
+                "KEYS[1] = KEYS[1]",
+                "ARGV[1] = 'w'",
+            ] {
+                assert_eq!(
+                    run(&mut sh, &["EVAL", "return KEYS[1]", "1", key]),
+                    bulk(key)
+                );
+                run(&mut sh, &["EVAL", change, "1", key, "v"]);
+                assert_eq!(
+                    run(
+                        &mut sh,
+                        &["EVAL", "return {KEYS[1], #KEYS, ARGV[1]}", "1", key, "v"]
+                    ),
+                    Reply::Array(vec![bulk(key), Reply::Integer(1), bulk("v")]),
+                    "{change}"
+                );
+            }
+        }
+        let both = "return KEYS[1] .. KEYS[2] .. ARGV[1]";
+        for (args, expected) in [
+            (["{a}1", "{a}2", "v"], "{a}1{a}2v"),
+            (["{a}1", "{a}3", "v"], "{a}1{a}3v"),
+            (["{a}1", "{a}3", "w"], "{a}1{a}3w"),
+            (["{a}4", "{a}3", "w"], "{a}4{a}3w"),
+        ] {
+            let argv = ["EVAL", both, "2", args[0], args[1], args[2]];
+            assert_eq!(run(&mut sh, &argv), bulk(expected));
+        }
     }
 
     /// `redis.call` remembers the last command it resolved by its name's bytes; the argument
