@@ -8,6 +8,7 @@
 //! Each bucket stays a B-tree, so keys crafted to share a bucket (the hash is unseeded) cost
 //! O(log n) as before. The bucket array (24 bytes each) is allocated with the first key.
 
+use std::collections::btree_set::Range;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -51,24 +52,57 @@ impl Order {
     }
 
     /// Every entry, in order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = &Item> {
-        self.buckets.iter().flatten()
+    pub(super) fn iter(&self) -> Iter<'_> {
+        Iter {
+            cur: None,
+            mid: self.buckets.iter(),
+            tail: None,
+        }
     }
 
     /// The entries of hash `h` and above, in order.
-    pub(super) fn range_from(&self, h: u64) -> impl Iterator<Item = &Item> {
+    pub(super) fn range_from(&self, h: u64) -> Iter<'_> {
         let b = bucket(h);
-        let first = self.buckets.get(b).map(|s| s.range(start(h)..));
-        let rest = self.buckets.get(b + 1..).unwrap_or(&[]);
-        first.into_iter().flatten().chain(rest.iter().flatten())
+        Iter {
+            cur: self.buckets.get(b).map(|s| s.range(start(h)..)),
+            mid: self.buckets.get(b + 1..).unwrap_or(&[]).iter(),
+            tail: None,
+        }
     }
 
     /// The entries below hash `h`, in order.
-    pub(super) fn range_before(&self, h: u64) -> impl Iterator<Item = &Item> {
+    pub(super) fn range_before(&self, h: u64) -> Iter<'_> {
         let b = bucket(h);
-        let lower = self.buckets.get(..b).unwrap_or(&self.buckets[..]);
-        let last = self.buckets.get(b).map(|s| s.range(..start(h)));
-        lower.iter().flatten().chain(last.into_iter().flatten())
+        Iter {
+            cur: None,
+            mid: self.buckets.get(..b).unwrap_or(&self.buckets[..]).iter(),
+            tail: self.buckets.get(b).map(|s| s.range(..start(h))),
+        }
+    }
+}
+
+/// A walk over the index: the rest of one bucket, whole buckets, the start of one bucket.
+/// One iterator type for every walk: a `Flatten`/`Chain` per call site cost 6 KB of wasm
+/// (2.3 KB gzip).
+pub(super) struct Iter<'a> {
+    cur: Option<Range<'a, Item>>,
+    mid: std::slice::Iter<'a, BTreeSet<Item>>,
+    tail: Option<Range<'a, Item>>,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a Item;
+
+    fn next(&mut self) -> Option<&'a Item> {
+        loop {
+            if let Some(x) = self.cur.as_mut().and_then(Iterator::next) {
+                return Some(x);
+            }
+            self.cur = match self.mid.next() {
+                Some(set) => Some(set.range::<Item, _>(..)),
+                None => Some(self.tail.take()?),
+            };
+        }
     }
 }
 
