@@ -69,6 +69,11 @@ pub struct Scripting {
     /// lookups' worth of an EVALSHA's cost; bytes, so EVALSHA looks its argument up as it
     /// came, without checking it is UTF-8 or lowercase first).
     scripts: Map<Vec<u8>, Script>,
+    /// The last script run, by its SHA's bytes as the command named it, with its function's
+    /// registry reference and flags: running the same script again compares 40 bytes
+    /// instead of hashing and probing the cache. Cleared by `SCRIPT FLUSH` (the only way a
+    /// cached script goes away).
+    last: Option<(Vec<u8>, c_int, ScriptFlags)>,
 }
 
 /// Which variant of EVAL.
@@ -139,6 +144,7 @@ impl Scripting {
             result_slot,
             main,
             scripts: Map::default(),
+            last: None,
         })
     }
 
@@ -251,20 +257,31 @@ impl Scripting {
         // One lookup in the usual case (a cached script named by its lowercase SHA, as
         // SCRIPT LOAD answers it); otherwise the lowercase form (SHAs are accepted in
         // uppercase), else compile from the system record.
-        let (func, flags) = match self.scripts.get(sha.as_ref()) {
-            Some(script) => (script.func, script.flags),
-            None => {
-                let lower = String::from_utf8_lossy(&sha).to_ascii_lowercase();
-                let found = match self.scripts.get(lower.as_bytes()) {
-                    Some(script) => (script.func, script.flags),
-                    None => match self.resolve_sha(shard, &lower) {
-                        Ok(script) => (script.func, script.flags),
-                        Err(e) => return e,
-                    },
-                };
-                sha = Cow::Owned(lower.into_bytes());
-                found
-            }
+        let last = self.last.as_ref().filter(|(s, ..)| *s == *sha);
+        let (func, flags) = match last.map(|&(_, f, fl)| (f, fl)) {
+            Some(found) => found,
+            None => match self.scripts.get(sha.as_ref()) {
+                Some(script) => {
+                    let (func, flags) = (script.func, script.flags);
+                    let (bytes, f, fl) = self.last.get_or_insert_with(|| (Vec::new(), func, flags));
+                    bytes.clear();
+                    bytes.extend_from_slice(&sha);
+                    (*f, *fl) = (func, flags);
+                    (func, flags)
+                }
+                None => {
+                    let lower = String::from_utf8_lossy(&sha).to_ascii_lowercase();
+                    let found = match self.scripts.get(lower.as_bytes()) {
+                        Some(script) => (script.func, script.flags),
+                        None => match self.resolve_sha(shard, &lower) {
+                            Ok(script) => (script.func, script.flags),
+                            Err(e) => return e,
+                        },
+                    };
+                    sha = Cow::Owned(lower.into_bytes());
+                    found
+                }
+            },
         };
         // The client's context as the script's commands see it. The name moves over and
         // back instead of being copied (no command that reads or sets it runs in scripts).
@@ -464,6 +481,7 @@ impl Scripting {
 
     /// Drops every cached script and this shard's script records.
     fn flush(&mut self, shard: &mut Shard) -> Reply {
+        self.last = None;
         let refs: Vec<c_int> = self.scripts.drain().map(|(_, s)| s.func).collect();
         // SAFETY: luaL_unref only clears registry slots.
         let _ = unsafe {
@@ -971,6 +989,32 @@ mod tests {
             let argv = ["EVAL", both, "2", args[0], args[1], args[2]];
             assert_eq!(run(&mut sh, &argv), bulk(expected));
         }
+    }
+
+    /// The last script run is remembered by its SHA, but never past `SCRIPT FLUSH`.
+    #[test]
+    fn evalsha_after_flush_and_reload() {
+        let mut sh = Shard::standalone(7);
+        let noscript = Reply::Error("NOSCRIPT No matching script. Please use EVAL.".into());
+        let load = |sh: &mut Shard, body: &str| match run(sh, &["SCRIPT", "LOAD", body]) {
+            Reply::Bulk(b) => String::from_utf8(b).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        let one = load(&mut sh, "return 1");
+        assert_eq!(run(&mut sh, &["EVALSHA", &one, "0"]), Reply::Integer(1));
+        assert_eq!(run(&mut sh, &["EVALSHA", &one, "0"]), Reply::Integer(1));
+        assert_eq!(run(&mut sh, &["SCRIPT", "FLUSH"]), Reply::ok());
+        assert_eq!(run(&mut sh, &["EVALSHA", &one, "0"]), noscript);
+        let two = load(&mut sh, "return 2");
+        assert_eq!(run(&mut sh, &["EVALSHA", &two, "0"]), Reply::Integer(2));
+        assert_eq!(run(&mut sh, &["EVALSHA", &one, "0"]), noscript);
+        assert_eq!(
+            run(&mut sh, &["EVALSHA", &one.to_uppercase(), "0"]),
+            noscript
+        );
+        assert_eq!(load(&mut sh, "return 1"), one);
+        assert_eq!(run(&mut sh, &["EVALSHA", &one, "0"]), Reply::Integer(1));
+        assert_eq!(run(&mut sh, &["EVALSHA", &two, "0"]), Reply::Integer(2));
     }
 
     /// `redis.call` remembers the last command it resolved by its name's bytes; the argument
