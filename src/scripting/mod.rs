@@ -57,8 +57,6 @@ pub struct Scripting {
     /// The tables those slots hold (null before the first), read without a Lua call to
     /// tell whether they can be reused ([`Invocation::set_array`]).
     tables: [*const LuaTableHead; 2],
-    /// What those tables' array items were last set to ([`Stored`]).
-    stored: [Vec<Option<Stored>>; 2],
     /// A registry slot (holding `false` at rest) where a result that is not converted on
     /// the stack waits for its mlua conversion.
     result_slot: c_int,
@@ -140,7 +138,6 @@ impl Scripting {
             reuse_tables,
             arrays: [keys_slot, argv_slot],
             tables: [std::ptr::null(); 2],
-            stored: [Vec::new(), Vec::new()],
             result_slot,
             main,
             scripts: Map::default(),
@@ -355,7 +352,6 @@ impl Scripting {
                 reuse_tables: self.reuse_tables && !self.bridge.finalizers.get(),
                 arrays: self.arrays,
                 tables: &mut self.tables,
-                stored: &mut self.stored,
                 shard: NonNull::from(&mut *shard),
                 scx: NonNull::from(&mut *scx),
                 keys,
@@ -533,8 +529,6 @@ struct Invocation<'a> {
     arrays: [c_int; 2],
     /// The tables in those slots (`Scripting::tables`).
     tables: &'a mut [*const LuaTableHead; 2],
-    /// What their items were last set to (`Scripting::stored`).
-    stored: &'a mut [Vec<Option<Stored>>; 2],
     /// What `redis.call` reaches while the script runs (the bridge holds them only then).
     shard: NonNull<Shard>,
     scx: NonNull<CallCtx>,
@@ -597,8 +591,8 @@ impl Invocation<'_> {
     ///
     /// The shape is read through the table's address kept from when it was made (the
     /// registry keeps the table alive and Lua's collector does not move objects), and an
-    /// item still holding the very string object this function stored there, with the same
-    /// bytes as the new item ([`Stored`]), is left as it is: an empty table (ARGV of most
+    /// item that already holds a string with the new item's bytes (read from the string object
+    /// itself, [`string_bytes`]) is left as it is: an empty table (ARGV of most
     /// scripts), or the same keys as the previous call, cost no Lua call at all.
     unsafe fn set_array(
         &mut self,
@@ -610,7 +604,6 @@ impl Invocation<'_> {
         let n = items.len();
         let slot = ffi::lua_Integer::from(self.arrays[which]);
         let kept = self.tables[which];
-        let stored = &mut self.stored[which];
         let reused = self.reuse_tables && !kept.is_null() && shape_is_fresh(&*kept, n);
         let mut pushed = false;
         if reused && n == 0 {
@@ -628,22 +621,13 @@ impl Invocation<'_> {
             ffi::lua_pushvalue(l, -1);
             ffi::lua_rawseti(l, ffi::LUA_REGISTRYINDEX, slot);
             self.tables[which] = ffi::lua_topointer(l, -1).cast();
-            stored.clear();
             pushed = true;
-        }
-        if stored.len() != n {
-            stored.resize_with(n, || None);
         }
         // The array part: n items (`fresh_shape`, or just made by `lua_createtable(n, 0)`).
         let array = (*self.tables[which]).array.cast::<LuaTValue>();
-        for (i, (item, last)) in items.iter().zip(stored.iter_mut()).enumerate() {
-            if reused {
-                if let Some(last) = last {
-                    let now = &*array.add(i);
-                    if now.gc == last.gc && now.tt == last.tt && last.bytes == *item {
-                        continue;
-                    }
-                }
+        for (i, item) in items.iter().enumerate() {
+            if reused && string_bytes(&*array.add(i)) == Some(item.as_slice()) {
+                continue;
             }
             if !pushed {
                 ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, slot);
@@ -651,18 +635,6 @@ impl Invocation<'_> {
             }
             ffi::lua_pushlstring(l, item.as_ptr().cast(), item.len());
             ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
-            // Setting an existing array item does not move the array.
-            *last = (item.len() <= STORED_BYTES).then(|| {
-                let now = &*array.add(i);
-                let mut bytes = last.take().map(|s| s.bytes).unwrap_or_default();
-                bytes.clear();
-                bytes.extend_from_slice(item);
-                Stored {
-                    gc: now.gc,
-                    tt: now.tt,
-                    bytes,
-                }
-            });
         }
         if pushed {
             ffi::lua_settop(l, -2);
@@ -670,18 +642,46 @@ impl Invocation<'_> {
     }
 }
 
-/// What [`Invocation::set_array`] stored at an array item of a kept KEYS/ARGV table: the
-/// item's raw value (the string object's address and type tag) and the string's bytes. While
-/// the item still holds that object (alive, since the table refers to it; Lua strings never
-/// change), it holds those bytes.
-struct Stored {
-    gc: *const c_void,
-    tt: u8,
-    bytes: Vec<u8>,
+/// The bytes of the string `v` holds, or `None` when it holds no string. Read through the
+/// [`LuaTString`] mirror, which [`table_layout_known`] checks before any reuse relies on it.
+/// Comparing the bytes themselves (not the object's address with what was stored there
+/// before) matters: a script may drop the stored string and put another one, allocated where
+/// the collected one was, in its place.
+///
+/// # Safety
+/// `v` is an item of a live table (its string, if any, is alive and never changes).
+unsafe fn string_bytes<'a>(v: &'a LuaTValue) -> Option<&'a [u8]> {
+    if v.tt != SHORT_STRING && v.tt != LONG_STRING {
+        return None;
+    }
+    let ts = v.gc.cast::<LuaTString>();
+    let len = match (*ts).shrlen {
+        LONG_SHRLEN => (*ts).u,
+        n => usize::from(n),
+    };
+    let contents = ts.cast::<u8>().add(std::mem::size_of::<LuaTString>());
+    Some(std::slice::from_raw_parts(contents, len))
 }
 
-/// Items longer than this are not remembered (always set again).
-const STORED_BYTES: usize = 256;
+/// Type tags of a `TValue` holding a short / long string (lobject.h: `LUA_VSHRSTR`,
+/// `LUA_VLNGSTR`, with the collectable bit).
+const SHORT_STRING: u8 = 4 | 64;
+const LONG_STRING: u8 = 4 | 16 | 64;
+/// `shrlen` of a long string (its length is in `u`).
+const LONG_SHRLEN: u8 = 0xFF;
+
+/// The head of Lua 5.4.9's `TString` (lobject.h); the bytes follow it. `u` is the length of
+/// a long string (the hash chain of a short one).
+#[repr(C)]
+struct LuaTString {
+    next: *mut c_void,
+    tt: u8,
+    marked: u8,
+    extra: u8,
+    shrlen: u8,
+    hash: std::ffi::c_uint,
+    u: usize,
+}
 
 /// Lua 5.4's `TValue` (lobject.h): an 8-byte value (a collectable object's address at its
 /// start, little-endian) and the type tag. [`table_layout_known`] checks it.
@@ -754,6 +754,20 @@ unsafe fn table_layout_known(l: *mut ffi::lua_State) -> bool {
         && items[1].gc as usize == 7
         && items[1].tt == 3
         && items[2].tt == (3 | 16);
+    // A long string (past LUAI_MAXSHORTLEN, 40) read through the `TString` mirror.
+    let long = [b'L'; 48];
+    ffi::lua_pushlstring(l, long.as_ptr().cast(), long.len());
+    let long_item = LuaTValue {
+        gc: ffi::lua_topointer(l, -1),
+        _rest: [0; 8 - std::mem::size_of::<*const c_void>()],
+        tt: LONG_STRING,
+    };
+    // Only read through the items' addresses once their layout is known to be right.
+    let strings_ok = items_ok
+        && string_bytes(&items[0]) == Some(&b"probe"[..])
+        && (*items[0].gc.cast::<LuaTString>()).tt == SHORT_STRING & 0x3f
+        && string_bytes(&long_item) == Some(&long[..])
+        && (*long_item.gc.cast::<LuaTString>()).tt == LONG_STRING & 0x3f;
     let ok = array3.tt == ffi::LUA_TTABLE as u8
         && fresh_shape(l, base + 1, 3)
         && !array3.array.is_null()
@@ -769,7 +783,8 @@ unsafe fn table_layout_known(l: *mut ffi::lua_State) -> bool {
         )
         && !fresh_shape(l, base + 3, 2)
         && fresh_shape(l, base + 4, 0)
-        && items_ok;
+        && items_ok
+        && strings_ok;
     ffi::lua_settop(l, base);
     ok
 }
@@ -989,6 +1004,47 @@ mod tests {
             let argv = ["EVAL", both, "2", args[0], args[1], args[2]];
             assert_eq!(run(&mut sh, &argv), bulk(expected));
         }
+    }
+
+    /// An item holding another string object at the address of the one stored there (the
+    /// stored string collected, a new one of the same size allocated in its place) is set
+    /// again: what is compared is the string in the table, not the address.
+    #[test]
+    fn a_new_string_at_a_collected_key_address_is_replaced() {
+        let mut sh = Shard::standalone(7);
+        let bulk = |s: &str| Reply::Bulk(s.as_bytes().to_vec());
+        // Drops KEYS[1], churns the collector, and makes strings of the same length until one
+        // lands at the dropped string's address (`%p`); that one goes into KEYS[1].
+        let swap = "local p = string.format('%p', KEYS[1]); KEYS[1] = nil \
+                    for round = 1, 200 do \
+                      for i = 1, 2000 do local t = {i} end \
+                      for i = 1000, 1999 do \
+                        local s = 'b' .. (round * 1000 + i) \
+                        s = s:sub(1, 6) \
+                        if string.format('%p', s) == p then KEYS[1] = s return s end \
+                      end \
+                    end \
+                    return 'no reuse'";
+        let mut reused = 0;
+        for i in 0..20 {
+            let key = format!("a{:05}", i);
+            assert_eq!(
+                run(&mut sh, &["EVAL", "return KEYS[1]", "1", &key]),
+                bulk(&key)
+            );
+            if run(&mut sh, &["EVAL", swap, "1", &key]) != bulk("no reuse") {
+                reused += 1;
+            }
+            assert_eq!(
+                run(&mut sh, &["EVAL", "return KEYS[1]", "1", &key]),
+                bulk(&key),
+                "after a swap at the same address"
+            );
+        }
+        assert!(
+            reused > 0,
+            "the allocator never reused the address: the test proves nothing"
+        );
     }
 
     /// The last script run is remembered by its SHA, but never past `SCRIPT FLUSH`.
