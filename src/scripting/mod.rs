@@ -650,7 +650,7 @@ impl Invocation<'_> {
 ///
 /// # Safety
 /// `v` is an item of a live table (its string, if any, is alive and never changes).
-unsafe fn string_bytes<'a>(v: &'a LuaTValue) -> Option<&'a [u8]> {
+unsafe fn string_bytes(v: &LuaTValue) -> Option<&[u8]> {
     if v.tt != SHORT_STRING && v.tt != LONG_STRING {
         return None;
     }
