@@ -215,26 +215,9 @@ fn strip_zeros(s: &str) -> &str {
 
 /// Integer to decimal bytes.
 pub fn fmt_i64(v: i64) -> Vec<u8> {
-    // Digits into a stack buffer, then one exact allocation (`to_string` goes through the
-    // formatting machinery: a third of an INCR's own work).
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = v.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let digits = &buf[i..];
-    let mut out = Vec::with_capacity(digits.len() + usize::from(v < 0));
-    if v < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(digits);
-    out
+    // `itoa` writes the digits on the stack (`to_string` went through `core::fmt`: a third
+    // of an INCR's own work).
+    itoa::Buffer::new().format(v).as_bytes().to_vec()
 }
 
 #[cfg(test)]

@@ -145,8 +145,8 @@ unsafe fn run(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int) -> Outcome {
                 arg.extend_from_slice(std::slice::from_raw_parts(p.cast::<u8>(), len));
             }
             ffi::LUA_TNUMBER if ffi::lua_isinteger(l, idx) != 0 => {
-                let mut buf = itoa_buf();
-                arg.extend_from_slice(format_int(ffi::lua_tointeger(l, idx), &mut buf));
+                let mut buf = itoa::Buffer::new();
+                arg.extend_from_slice(buf.format(ffi::lua_tointeger(l, idx)).as_bytes());
             }
             ffi::LUA_TNUMBER => {
                 arg.extend_from_slice(&super::convert::float_arg(ffi::lua_tonumber(l, idx)))
@@ -231,29 +231,6 @@ fn keep(scratch: &mut super::call::Scratch, reply: Reply, resp: u8) -> Outcome {
         Reply::Error(e) => Outcome::Error(e.as_ptr(), e.len()),
         _ => Outcome::Convert(resp),
     }
-}
-
-fn itoa_buf() -> [u8; 20] {
-    [0; 20]
-}
-
-/// `i` in decimal, written at the end of `buf`.
-fn format_int(i: i64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut pos = buf.len();
-    let mut v = i.unsigned_abs();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    if i < 0 {
-        pos -= 1;
-        buf[pos] = b'-';
-    }
-    &buf[pos..]
 }
 
 /// The helper the C function calls for replies it does not push itself: takes the scratch
