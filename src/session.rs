@@ -477,6 +477,43 @@ pub fn exec_batch_with(
     scratch.trim();
 }
 
+/// A whole job message of `marekvs serve` (js/server/server.mjs → a worker), run in one
+/// call: `jobs` is `[id u32 LE][len u32 LE][payload]...`, each payload a batch for
+/// [`exec_batch_with`] (run at `now_ms()`, read per job). Appends per job, in order,
+/// `[id u32][0 u32][n u32][outLen u32][out: n replies][lens u32 × n]` to `res` (the second word
+/// is the status the JS side also uses for a trapped worker: 1, with an error text as `out`).
+/// A cut job header or payload ends the message (the server never sends one).
+pub fn exec_jobs(
+    scratch: &mut BatchScratch,
+    shard: &mut Shard,
+    jobs: &[u8],
+    mut now_ms: impl FnMut() -> i64,
+    res: &mut Vec<u8>,
+    lens: &mut Vec<u32>,
+) {
+    let mut pos = 0usize;
+    while let (Some(id), Some(len)) = (read_u32(jobs, &mut pos), read_u32(jobs, &mut pos)) {
+        let Some(payload) = pos.checked_add(len).and_then(|end| jobs.get(pos..end)) else {
+            return;
+        };
+        pos += len;
+        let head = res.len();
+        res.extend_from_slice(&[0u8; 16]);
+        lens.clear();
+        exec_batch_with(scratch, shard, payload, now_ms(), res, lens);
+        let out_len = res.len() - head - 16;
+        for l in lens.iter() {
+            res.extend_from_slice(&l.to_le_bytes());
+        }
+        for (i, v) in [id, 0, lens.len(), out_len].into_iter().enumerate() {
+            let v = u32::try_from(v).unwrap_or(u32::MAX).to_le_bytes();
+            if let Some(dst) = res.get_mut(head + 4 * i..head + 4 * i + 4) {
+                dst.copy_from_slice(&v);
+            }
+        }
+    }
+}
+
 // ------------------------------------------------------------------ gateway
 
 /// Plan entry: the reply was produced by the connection itself (see [`Batch::local`]).
@@ -1198,6 +1235,75 @@ mod tests {
             }
             exec_batch(&mut shard, &p, 1_000, &mut out, &mut lens);
             assert_eq!(out, b"-ERR malformed shard batch\r\n");
+        }
+    }
+
+    #[test]
+    fn job_messages_answer_each_job_in_order() {
+        let pm = PartitionMap::new(4);
+        let mut shard = Shard::owning_all(pm, 1);
+        let job = |id: u32, payload: &[u8]| {
+            let mut j = id.to_le_bytes().to_vec();
+            j.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            j.extend_from_slice(payload);
+            j
+        };
+        let mut second = Vec::new();
+        push_command(&mut second, 2, &argv("GET a"));
+        push_command(&mut second, 2, &argv("NOPE"));
+        let msg = [
+            job(7, &raw_segment(2, &cmd("SET a 1"))),
+            job(9, &second),
+            job(11, b"\x05"), // malformed: answered as such, the rest still runs
+        ]
+        .concat();
+        let (mut scratch, mut res, mut lens) = (BatchScratch::default(), Vec::new(), Vec::new());
+        let mut clock = 1_000;
+        exec_jobs(
+            &mut scratch,
+            &mut shard,
+            &msg,
+            || {
+                clock += 1;
+                clock
+            },
+            &mut res,
+            &mut lens,
+        );
+        let mut expect = Vec::new();
+        for (id, replies) in [
+            (7u32, vec![&b"+OK\r\n"[..]]),
+            (
+                9,
+                vec![
+                    b"$1\r\n1\r\n",
+                    b"-ERR unknown command 'NOPE', with args beginning with: \r\n",
+                ],
+            ),
+            (11, vec![b"-ERR malformed shard batch\r\n"]),
+        ] {
+            let out: Vec<u8> = replies.concat();
+            for w in [id, 0, replies.len() as u32, out.len() as u32] {
+                expect.extend_from_slice(&w.to_le_bytes());
+            }
+            expect.extend_from_slice(&out);
+            for r in &replies {
+                expect.extend_from_slice(&(r.len() as u32).to_le_bytes());
+            }
+        }
+        assert_eq!(res, expect);
+        // A cut message ends where the cut is: whole jobs before it answered, no panic.
+        for cut in 0..msg.len() {
+            let mut r = Vec::new();
+            exec_jobs(
+                &mut scratch,
+                &mut shard,
+                &msg[..cut],
+                || 1_000,
+                &mut r,
+                &mut lens,
+            );
+            assert!(expect.starts_with(&r), "cut at {cut}");
         }
     }
 

@@ -6,7 +6,7 @@ use crate::engine::{CallCtx, Shard as CoreShard};
 use crate::host::unix_ms;
 use crate::reply::Reply;
 use crate::router::PartitionMap;
-use crate::session::{exec_batch_with, BatchScratch, RespSession};
+use crate::session::{exec_batch_with, exec_jobs, BatchScratch, RespSession};
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -280,42 +280,14 @@ impl JsShard {
     #[wasm_bindgen(js_name = execJobs)]
     pub fn exec_jobs(&mut self, jobs: &[u8]) -> Vec<u8> {
         let mut res = Vec::with_capacity(jobs.len() + jobs.len() / 2);
-        let u32_at = |at: usize| -> Option<usize> {
-            let b: [u8; 4] = jobs.get(at..at.checked_add(4)?)?.try_into().ok()?;
-            usize::try_from(u32::from_le_bytes(b)).ok()
-        };
-        let mut pos = 0usize;
-        while let (Some(id), Some(len)) = (u32_at(pos), u32_at(pos + 4)) {
-            let Some(payload) = (pos + 8)
-                .checked_add(len)
-                .and_then(|end| jobs.get(pos + 8..end))
-            else {
-                break;
-            };
-            pos += 8 + len;
-            let head = res.len();
-            res.extend_from_slice(&[0u8; 16]);
-            self.lens.clear();
-            exec_batch_with(
-                &mut self.scratch,
-                &mut self.shard,
-                payload,
-                now(),
-                &mut res,
-                &mut self.lens,
-            );
-            let out_len = res.len() - head - 16;
-            for l in &self.lens {
-                res.extend_from_slice(&l.to_le_bytes());
-            }
-            let n = self.lens.len();
-            for (i, v) in [id, 0, n, out_len].into_iter().enumerate() {
-                let v = u32::try_from(v).unwrap_or(u32::MAX).to_le_bytes();
-                if let Some(dst) = res.get_mut(head + 4 * i..head + 4 * i + 4) {
-                    dst.copy_from_slice(&v);
-                }
-            }
-        }
+        exec_jobs(
+            &mut self.scratch,
+            &mut self.shard,
+            jobs,
+            now,
+            &mut res,
+            &mut self.lens,
+        );
         res
     }
 
