@@ -119,7 +119,7 @@ impl CommandSpec {
         self.flags & flag != 0
     }
 
-    fn arity_ok(&self, argc: usize) -> bool {
+    pub(crate) fn arity_ok(&self, argc: usize) -> bool {
         let argc = i64::try_from(argc).unwrap_or(i64::MAX);
         let a = i64::from(self.arity);
         if a >= 0 {

@@ -196,7 +196,7 @@ fn resolve(
     last: &mut Option<(Vec<u8>, &'static CommandSpec)>,
 ) -> Result<&'static CommandSpec, Reply> {
     if let (Some((name, spec)), Some(first)) = (last.as_ref(), argv.first()) {
-        if name == first && arity_fits(spec.arity, argv.len()) {
+        if name == first && spec.arity_ok(argv.len()) {
             return Ok(spec);
         }
     }
@@ -209,17 +209,6 @@ fn resolve(
         name.1 = spec;
     }
     Ok(spec)
-}
-
-/// Redis's arity rule: `n` means exactly n arguments (the name included), `-n` at least n.
-fn arity_fits(arity: i32, argc: usize) -> bool {
-    let argc = i64::try_from(argc).unwrap_or(i64::MAX);
-    let a = i64::from(arity);
-    if a >= 0 {
-        argc == a
-    } else {
-        argc >= -a
-    }
 }
 
 /// Keeps `reply` in the scratch and says how to push it.
