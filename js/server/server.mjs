@@ -176,7 +176,8 @@ export async function startServer(opts = {}) {
     const touched = new Set();
     const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
     let off = 0;
-    for (let k = 0; k < sent.length && off + 16 <= m.length; k++) {
+    let k = 0;
+    for (; k < sent.length && off + 16 <= m.length; k++) {
       const job = sent[k];
       const id = dv.getUint32(off, true);
       const status = dv.getUint32(off + 4, true);
@@ -203,6 +204,9 @@ export async function startServer(opts = {}) {
       touched.add(conn);
     }
     for (const conn of touched) drain(conn);
+    // A short answer (never sent by a healthy worker): its connections get an error instead
+    // of waiting forever.
+    if (k < sent.length) failJobs(sent.slice(k), `shard ${i}: ${sent.length - k} job(s) unanswered`);
   }
 
   // ---------------------------------------------------------------- peers
