@@ -682,6 +682,26 @@ fn partition_colocation() {
         matches!(&r, Reply::Error(e) if e.starts_with("CROSSSLOT")),
         "{r:?}"
     );
+    // Refused before the script is loaded or looked up (as Redis Cluster refuses it before
+    // running the command): not cached, and CROSSSLOT rather than NOSCRIPT or a compile error.
+    let body = "return 'not cached'";
+    let r = run(&mut sh, &["EVAL", body, "2", a, b]);
+    assert!(matches!(&r, Reply::Error(e) if e.starts_with("CROSSSLOT")));
+    assert_eq!(
+        run(&mut sh, &["SCRIPT", "EXISTS", &sha(body)]),
+        Reply::Array(vec![Reply::Integer(0)])
+    );
+    for argv in [
+        ["EVALSHA", &sha("return 'unknown'")[..], "2", a, b],
+        ["EVAL", "return +", "2", a, b],
+        ["EVAL_RO", "return +", "2", a, b],
+    ] {
+        let r = run(&mut sh, &argv);
+        assert!(
+            matches!(&r, Reply::Error(e) if e.starts_with("CROSSSLOT")),
+            "{argv:?}: {r:?}"
+        );
+    }
     let r = run(
         &mut sh,
         &["EVAL", &format!("return redis.call('get', '{b}')"), "1", a],

@@ -858,6 +858,11 @@ impl Shard {
                     }
                     None => self.check_keys(&[], cx),
                 }
+            } else if spec.has(MOVABLEKEYS) && spec.name.starts_with("eval") {
+                // The EVAL family checks its declared keys itself, with the same context and
+                // texts, before loading or looking up the script (`Scripting::eval`): once per
+                // call, and no position vector.
+                Ok(None)
             } else {
                 let keys: Vec<&[u8]> = key_positions(spec, argv.len(), argv)
                     .into_iter()

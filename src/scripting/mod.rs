@@ -244,6 +244,14 @@ impl Scripting {
         };
         let keys = &argv[3..3 + numkeys];
         let args = &argv[3 + numkeys..];
+        // The declared keys, checked here rather than by the engine's dispatch (which leaves
+        // the EVAL family to this): once per call, and before the script is loaded or looked
+        // up, so a CROSSSLOT call neither caches nor answers NOSCRIPT first (as Redis Cluster
+        // refuses it before running the command).
+        let pin = match check_declared_keys(shard, cx, keys) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
         let (mut sha, ro): (Cow<[u8]>, bool) = match kind {
             EvalKind::Body { ro } => match self.load(shard, target) {
                 Ok(sha) => (Cow::Owned(sha.into_bytes()), ro),
@@ -282,35 +290,13 @@ impl Scripting {
         };
         // The client's context as the script's commands see it. The name moves over and
         // back instead of being copied (no command that reads or sets it runs in scripts).
-        let client_name = cx.client_name.take();
         let mut scx = CallCtx {
             in_script: true,
-            partition_pin: None,
-            pin_on_first_key: false,
+            partition_pin: pin,
+            pin_on_first_key: pin.is_none(),
+            client_name: cx.client_name.take(),
             ..cx.clone()
         };
-        scx.client_name = client_name;
-        // Key slices on the stack for the usual few keys.
-        const FEW: usize = 8;
-        let checked = if keys.len() <= FEW {
-            let mut refs: [&[u8]; FEW] = [&[]; FEW];
-            for (r, k) in refs.iter_mut().zip(keys) {
-                *r = k;
-            }
-            shard.check_keys(&refs[..keys.len()], &mut scx)
-        } else {
-            let refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
-            shard.check_keys(&refs, &mut scx)
-        };
-        let pin = match checked {
-            Ok(p) => p,
-            Err(e) => {
-                cx.client_name = scx.client_name;
-                return e;
-            }
-        };
-        scx.partition_pin = pin;
-        scx.pin_on_first_key = pin.is_none();
         scx.script_readonly = ro || flags.no_writes;
         let reply = self.run(shard, &mut scx, func, keys, args, &sha);
         cx.quit |= scx.quit;
@@ -787,6 +773,26 @@ unsafe fn table_layout_known(l: *mut ffi::lua_State) -> bool {
         && strings_ok;
     ffi::lua_settop(l, base);
     ok
+}
+
+/// [`Shard::check_keys`] of a script's declared keys with the caller's context (key slices on
+/// the stack for the usual few keys): their partition, `None` without keys.
+fn check_declared_keys(
+    shard: &Shard,
+    cx: &mut CallCtx,
+    keys: &[Vec<u8>],
+) -> Result<Option<u16>, Reply> {
+    const FEW: usize = 8;
+    if keys.len() <= FEW {
+        let mut refs: [&[u8]; FEW] = [&[]; FEW];
+        for (r, k) in refs.iter_mut().zip(keys) {
+            *r = k;
+        }
+        shard.check_keys(&refs[..keys.len()], cx)
+    } else {
+        let refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        shard.check_keys(&refs, cx)
+    }
 }
 
 /// The reply of a script aborted by its budget: its own code, which budget, and that
