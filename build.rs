@@ -1,7 +1,7 @@
 //! Build script: compile Lua 5.4 ourselves, for every target (mlua uses it through its
 //! `external` feature). On wasm32, mlua's `vendored` build does not know the target; on both,
-//! the VM carries one small patch (the script budget's countdown, see [`patch_lvm`] and
-//! docs/scripting.md).
+//! the VM and the C API carry two small patches (the script budget's countdown and read-only
+//! tables, see [`patch_lua`] and docs/scripting.md).
 //!
 //! Lua's C sources come from the `lua-src` crate (the same registry package mlua vendors from);
 //! no copy of Lua is kept in this repository.
@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 const LUA_SRC_CRATE: &str = "lua-src-551.0.2";
 const LUA_DIR: &str = "lua-5.4.9";
 
-/// Lua sources left out natively: the standalone programs. `lvm.c` is compiled patched.
-const SKIPPED_NATIVE: &[&str] = &["lua.c", "luac.c", "lvm.c"];
+/// Lua sources left out natively: the standalone programs. `lvm.c` and `lapi.c` are compiled
+/// patched.
+const SKIPPED_NATIVE: &[&str] = &["lua.c", "luac.c", "lvm.c", "lapi.c"];
 
 /// Lua sources that run when a script is compiled or loaded, or are rarely called (parser, lexer,
 /// code generator, dump/undump, utf8 and coroutine libraries, library registration): compiled
@@ -43,6 +44,7 @@ const SKIPPED: &[&str] = &[
     "ldblib.c",
     "lauxlib.c",
     "lvm.c",
+    "lapi.c",
 ];
 
 fn main() {
@@ -51,9 +53,9 @@ fn main() {
     println!("cargo:rerun-if-env-changed=MAREKVS_LUA_SRC");
     let target = env::var("TARGET").unwrap_or_default();
     let lua_dir = find_lua_sources();
-    let lvm = patch_lvm(&lua_dir);
+    let patched = patch_lua(&lua_dir);
     if !target.starts_with("wasm32") {
-        build_native(&lua_dir, &lvm);
+        build_native(&lua_dir, &patched);
         return;
     }
     let wasi_include =
@@ -108,7 +110,8 @@ fn main() {
     }
     build
         .include("csrc")
-        .file(&lvm)
+        .files(&patched)
+        .file("csrc/lua_readonly.c")
         .file("csrc/lauxlib_wasm.c")
         .file("csrc/wasm_host.c")
         .file("csrc/wasm_sjlj.c");
@@ -121,8 +124,8 @@ fn main() {
 }
 
 /// Native: Lua as mlua's `vendored` feature builds it (`lua-src`: LUA_COMPAT_5_3 and
-/// LUA_USE_LINUX), with the patched VM.
-fn build_native(lua_dir: &Path, lvm: &Path) {
+/// LUA_USE_LINUX), with the patched VM and C API.
+fn build_native(lua_dir: &Path, patched: &[PathBuf]) {
     let mut build = cc::Build::new();
     build
         .warnings(false)
@@ -139,7 +142,7 @@ fn build_native(lua_dir: &Path, lvm: &Path) {
     for (_, path) in lua_sources(lua_dir, SKIPPED_NATIVE) {
         build.file(&path);
     }
-    build.file(lvm);
+    build.files(patched).file("csrc/lua_readonly.c");
     build.compile("lua5.4");
 }
 
@@ -156,16 +159,25 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// The VM patch: Lua's `lvm.c` with the budget countdown of `csrc/lvm_budget.h` at every
-/// backward jump (`dojump` with a negative offset: `while`, `repeat`, `goto`), at every
-/// `OP_FORLOOP` and `OP_TFORLOOP`, and at every entry into a Lua function (`startfunc`: calls,
-/// tail calls, metamethods, coroutine starts). Written to OUT_DIR; the build fails if an
-/// anchor is not found exactly once (a new Lua release must be looked at, not patched blindly).
-fn patch_lvm(lua_dir: &Path) -> PathBuf {
-    const EDITS: &[(&str, &str)] = &[
+/// The patches, written to OUT_DIR as `lvm.c` and `lapi.c` (the paths returned); the build
+/// fails if an anchor is not found exactly once (a new Lua release must be looked at, not
+/// patched blindly).
+///
+/// 1. The budget countdown of `csrc/lvm_budget.h` in `lvm.c`: at every backward jump (`dojump`
+///    with a negative offset: `while`, `repeat`, `goto`), at every `OP_FORLOOP` and
+///    `OP_TFORLOOP`, and at every entry into a Lua function (`startfunc`: calls, tail calls,
+///    metamethods, coroutine starts).
+/// 2. Read-only tables (`csrc/lua_readonly.h`, as Redis 7 patches its Lua): the fast path of
+///    every table write (`OP_SETTABUP`, `OP_SETTABLE`, `OP_SETI`, `OP_SETFIELD`;
+///    `lua_setfield`/`lua_setglobal`, `lua_settable`, `lua_seti`) also requires the table to be
+///    writable, else it takes `luaV_finishset`, which refuses a read-only table (also one
+///    reached through a `__newindex` chain); `lua_rawset`, `lua_rawsetp` and `lua_rawseti`
+///    refuse too. Writes that create a table (`OP_SETLIST`, constructors) need no check.
+fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
+    const LVM: &[(&str, &str)] = &[
         (
             "#include \"lvm.h\"\n",
-            "#include \"lvm.h\"\n#include \"lvm_budget.h\"\n",
+            "#include \"lvm.h\"\n#include \"lvm_budget.h\"\n#include \"lua_readonly.h\"\n",
         ),
         (
             "#define dojump(ci,i,e)\t{ pc += GETARG_sJ(i) + e; updatetrap(ci); }",
@@ -184,22 +196,84 @@ fn patch_lvm(lua_dir: &Path) -> PathBuf {
             "          pc -= GETARG_Bx(i);  /* jump back */\n        }\n        vmbreak;\n",
             "          pc -= GETARG_Bx(i);  /* jump back */\n          marekvs_count(L);\n        }\n        vmbreak;\n",
         ),
+        // luaV_finishset: a read-only table refuses the write (its slot may be non-empty:
+        // the fast paths below send existing keys of read-only tables here too).
+        (
+            "      Table *h = hvalue(t);  /* save 't' table */\n      lua_assert(isempty(slot));  /* slot must be empty */\n",
+            "      Table *h = hvalue(t);  /* save 't' table */\n      marekvs_refuse(L, h);\n",
+        ),
+        (
+            "    if (luaV_fastget(L, t, key, slot, luaH_get)) {\n      /* execute 'luaV_finishfastset'",
+            "    if (luaV_fastget(L, t, key, slot, luaH_get) && marekvs_writable(t)) {\n      /* execute 'luaV_finishfastset'",
+        ),
+        (
+            "        if (luaV_fastget(L, upval, key, slot, luaH_getshortstr)) {\n          luaV_finishfastset(",
+            "        if (luaV_fastget(L, upval, key, slot, luaH_getshortstr) && marekvs_writable(upval)) {\n          luaV_finishfastset(",
+        ),
+        (
+            "            : luaV_fastget(L, s2v(ra), rb, slot, luaH_get)) {\n          luaV_finishfastset(",
+            "            : luaV_fastget(L, s2v(ra), rb, slot, luaH_get)) && marekvs_writable(s2v(ra))) {\n          luaV_finishfastset(",
+        ),
+        (
+            "        if (ttisinteger(rb)  /* fast track for integers? */\n            ? (cast_void(n = ivalue(rb)), luaV_fastgeti(L, s2v(ra), n, slot))",
+            "        if ((ttisinteger(rb)  /* fast track for integers? */\n            ? (cast_void(n = ivalue(rb)), luaV_fastgeti(L, s2v(ra), n, slot))",
+        ),
+        (
+            "        if (luaV_fastgeti(L, s2v(ra), c, slot)) {\n          luaV_finishfastset(",
+            "        if (luaV_fastgeti(L, s2v(ra), c, slot) && marekvs_writable(s2v(ra))) {\n          luaV_finishfastset(",
+        ),
+        (
+            "        if (luaV_fastget(L, s2v(ra), key, slot, luaH_getshortstr)) {\n          luaV_finishfastset(",
+            "        if (luaV_fastget(L, s2v(ra), key, slot, luaH_getshortstr) && marekvs_writable(s2v(ra))) {\n          luaV_finishfastset(",
+        ),
     ];
-    let src_path = lua_dir.join("lvm.c");
-    let mut text = std::fs::read_to_string(&src_path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", src_path.display()));
-    for (anchor, replacement) in EDITS {
-        let found = text.matches(anchor).count();
-        assert!(
-            found == 1,
-            "VM patch: anchor found {found} times (want 1) in {}: {anchor:?}",
-            src_path.display()
-        );
-        text = text.replacen(anchor, replacement, 1);
-    }
-    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("lvm.c");
-    std::fs::write(&out, text).expect("write patched lvm.c");
-    out
+    const LAPI: &[(&str, &str)] = &[
+        (
+            "#include \"lvm.h\"\n",
+            "#include \"lvm.h\"\n#include \"lua_readonly.h\"\n",
+        ),
+        (
+            "  if (luaV_fastget(L, t, str, slot, luaH_getstr)) {\n    luaV_finishfastset(",
+            "  if (luaV_fastget(L, t, str, slot, luaH_getstr) && marekvs_writable(t)) {\n    luaV_finishfastset(",
+        ),
+        (
+            "  if (luaV_fastget(L, t, s2v(L->top.p - 2), slot, luaH_get)) {\n    luaV_finishfastset(",
+            "  if (luaV_fastget(L, t, s2v(L->top.p - 2), slot, luaH_get) && marekvs_writable(t)) {\n    luaV_finishfastset(",
+        ),
+        (
+            "  if (luaV_fastgeti(L, t, n, slot)) {\n    luaV_finishfastset(",
+            "  if (luaV_fastgeti(L, t, n, slot) && marekvs_writable(t)) {\n    luaV_finishfastset(",
+        ),
+        (
+            "  t = gettable(L, idx);\n  luaH_set(L, t, key,",
+            "  t = gettable(L, idx);\n  marekvs_refuse(L, t);\n  luaH_set(L, t, key,",
+        ),
+        (
+            "  t = gettable(L, idx);\n  luaH_setint(L, t, n,",
+            "  t = gettable(L, idx);\n  marekvs_refuse(L, t);\n  luaH_setint(L, t, n,",
+        ),
+    ];
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
+    [("lvm.c", LVM), ("lapi.c", LAPI)]
+        .into_iter()
+        .map(|(name, edits)| {
+            let src_path = lua_dir.join(name);
+            let mut text = std::fs::read_to_string(&src_path)
+                .unwrap_or_else(|e| panic!("read {}: {e}", src_path.display()));
+            for (anchor, replacement) in edits {
+                let found = text.matches(anchor).count();
+                assert!(
+                    found == 1,
+                    "Lua patch: anchor found {found} times (want 1) in {}: {anchor:?}",
+                    src_path.display()
+                );
+                text = text.replacen(anchor, replacement, 1);
+            }
+            let out = out_dir.join(name);
+            std::fs::write(&out, text).expect("write patched Lua source");
+            out
+        })
+        .collect()
 }
 
 /// Where `lua-src`'s copy of Lua 5.4 lives: `MAREKVS_LUA_SRC` if set, else the crate in cargo's

@@ -312,6 +312,89 @@ fn globals_are_protected() {
     );
 }
 
+/// The globals and library tables are read-only tables themselves (a flag the patched VM and
+/// C API check, as Redis 7 patches its Lua), not proxies: every write path refuses, reads see
+/// the real tables. Expected texts from redis-server 7.0.15.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn read_only_tables_refuse_every_write_path() {
+    let mut sh = shard();
+    let refused = |s: &str, at_line: bool| {
+        let pos = if at_line { "user_script:1: " } else { "" };
+        err(&format!(
+            "ERR {pos}Attempt to modify a readonly table script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    };
+    for (s, at_line) in [
+        // Existing keys (the VM's fast path) and new ones.
+        ("string.format = string.format", true),
+        ("KEYS = KEYS", true),
+        ("redis.call = redis.pcall", true),
+        ("_G.newname = 1", true),
+        ("string[1] = 1", true),
+        ("local k = 'len' string[k] = 1", true),
+        // Through a __newindex chain.
+        ("setmetatable({}, {__newindex = string}).format = 1", true),
+        ("setmetatable({}, {__newindex = string}).zzz = 1", true),
+        // From C functions (no position, as in Redis).
+        ("table.insert(string, 1)", false),
+        ("table.insert(_G, 1)", false),
+        ("rawset(string, 'x', 1)", false),
+        ("rawset(_G, 'x', 1)", false),
+        ("setmetatable(string, {})", false),
+    ] {
+        run(&mut sh, &["EVAL", "return 1", "1", "k"]);
+        assert_eq!(eval(&mut sh, s), refused(s, at_line), "{s}");
+    }
+    assert_eq!(
+        eval(
+            &mut sh,
+            "for k in pairs(_G) do if k == 'redis' then return 1 end end return 0"
+        ),
+        Reply::Integer(1)
+    );
+    assert_eq!(
+        eval(&mut sh, "return tostring(getmetatable(string))"),
+        bulk("nil")
+    );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "local m = getmetatable('') return tostring(m.__index == string)"
+        ),
+        bulk("true")
+    );
+    assert_eq!(
+        eval(&mut sh, "return rawequal(_G, _G._G)"),
+        Reply::Integer(1)
+    );
+    // A read-only table raised as an error is answered (redis-server 7.0 answers its error
+    // handler's own "Attempt to modify a readonly table") and stays untouched.
+    assert!(matches!(eval(&mut sh, "error(string)"), Reply::Error(_)));
+    assert_eq!(
+        eval(
+            &mut sh,
+            "return {rawget(string, 'source'), string.len('ab')}"
+        ),
+        Reply::Array(vec![])
+    );
+    assert_eq!(eval(&mut sh, "return string.len('ab')"), Reply::Integer(2));
+    // The host's own writes (KEYS, ARGV) leave the globals read-only.
+    assert_eq!(
+        run(
+            &mut sh,
+            &["EVAL", "return KEYS[1] .. ARGV[1]", "1", "a", "b"]
+        ),
+        bulk("ab")
+    );
+    let s = "x = 1";
+    assert_eq!(eval(&mut sh, s), refused(s, true));
+    assert!(
+        matches!(eval(&mut sh, "return x"), Reply::Error(e) if e.contains("nonexistent global variable 'x'"))
+    );
+}
+
 /// Every call sees KEYS and ARGV as fresh tables (Redis creates them per call), whatever an
 /// earlier call did to its own.
 #[cfg_attr(not(target_arch = "wasm32"), test)]

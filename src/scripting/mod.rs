@@ -94,6 +94,10 @@ impl Scripting {
         let raw = api::raw_functions(lua, bridge.clone(), raise.clone())?;
         let redis: Table = globals.raw_get("redis")?;
         install_redis_table(lua, &redis, &raw, &raise, &bridge)?;
+        // KEYS and ARGV exist from the start: `Invocation::set_array` replaces them with the
+        // flag of the read-only globals lifted, which must not allocate.
+        globals.raw_set("KEYS", false)?;
+        globals.raw_set("ARGV", false)?;
         let prelude = lua.load(PRELUDE).set_name("=prelude").into_function()?;
         let where_fn: Function = raw.raw_get("where")?;
         let plain = lua.create_function(|_, v: Value| {
@@ -107,8 +111,10 @@ impl Scripting {
             b.finalizers.set(true);
             Ok(())
         })?;
+        // SAFETY: `marekvs_lua_readonly` is a C function following Lua's calling convention.
+        let readonly_flag = unsafe { lua.create_c_function(marekvs_lua_readonly)? };
         let (env, handler): (Table, Function) =
-            prelude.call((globals, where_fn, plain, finalizer_set))?;
+            prelude.call((globals, where_fn, plain, finalizer_set, readonly_flag))?;
         let handler = registry_ref(lua, &handler)?;
         let (mut reuse_tables, mut slots) = (false, [ffi::LUA_NOREF; 3]);
         let mut main = std::ptr::null_mut();
@@ -490,6 +496,17 @@ impl Scripting {
     }
 }
 
+extern "C" {
+    /// Sets (`on` != 0) or clears the read-only flag of the table at `idx`
+    /// (`csrc/lua_readonly.c`). Never raises.
+    fn marekvs_table_setreadonly(l: *mut ffi::lua_State, idx: c_int, on: c_int);
+}
+
+extern "C-unwind" {
+    /// The prelude's `readonly(t)` (a Lua C function: raises on a non-table).
+    fn marekvs_lua_readonly(l: *mut ffi::lua_State) -> c_int;
+}
+
 /// Keeps `f` in the registry (for good, or until `luaL_unref`): the raw call path pushes it
 /// with one `lua_rawgeti` instead of an mlua value per call.
 fn registry_ref(lua: &mlua::Lua, f: &Function) -> mlua::Result<c_int> {
@@ -600,7 +617,12 @@ impl Invocation<'_> {
             ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::LUA_RIDX_GLOBALS);
             ffi::lua_pushstring(l, name.as_ptr());
             ffi::lua_pushvalue(l, -3);
+            // The globals are read-only to scripts, not to the host: the flag is lifted for
+            // this one write (the key exists since `Scripting::new`, so the write neither
+            // allocates nor raises: the flag cannot be left off).
+            marekvs_table_setreadonly(l, -3, 0);
             ffi::lua_rawset(l, -3);
+            marekvs_table_setreadonly(l, -1, 1);
             ffi::lua_settop(l, -2);
             // Last, and without allocating (the slot exists): if anything above raised, the
             // registry, the kept address and the global still agree.

@@ -1,8 +1,10 @@
 -- Run once per engine, before any script: Redis 7's script environment on Lua 5.4.
--- Receives the real globals table G and returns the scripts' environment and Redis's message
--- handler (the host calls each script function under it with lua_pcall). Nothing defined
--- here stays reachable from scripts except through the protected globals.
-local G, where, plain, finalizer_set = ...
+-- Receives the real globals table G and returns the scripts' environment (G itself, read-only
+-- once this has run) and Redis's message handler (the host calls each script function under
+-- it with lua_pcall). Nothing defined here stays reachable from scripts except through the
+-- protected globals. `readonly_flag(t)` sets the read-only flag of a table (the patched VM
+-- and C API refuse every write to it: csrc/lua_readonly.h).
+local G, where, plain, finalizer_set, readonly_flag = ...
 local rawpcall, rawxpcall, rawset_, rawget_, type_, tostring_, error_, setmetatable_ =
   pcall, xpcall, rawset, rawget, type, tostring, error, setmetatable
 local select_ = select
@@ -52,6 +54,9 @@ end
 local rawresume = coroutine.resume
 coroutine.resume = function(co, ...) return resume_result(rawresume(co, ...)) end
 
+-- The tables made read-only (below).
+local readonly = setmetatable_({}, { __mode = 'k' })
+
 -- Redis's message handler: every error becomes {err=..., source=..., line=...} where
 -- source/line name the Lua frame that raised it.
 local function handler(err)
@@ -61,35 +66,34 @@ local function handler(err)
     err = { err = 'ERR ' .. tostring_(err) }
   end
   if source then
+    -- A read-only table raised as the error (`error(string)`) cannot take the position:
+    -- it is answered as an error table without `err`, as any other.
+    if readonly[err] then err = {} end
     rawset_(err, 'source', source)
     rawset_(err, 'line', line)
   end
   return err
 end
 
--- Read-only tables: scripts see proxies whose writes raise. Lookups go through __index
--- tables, so reading a global or a library function costs no Lua call.
-local readonly = setmetatable_({}, { __mode = 'k' })
-local function deny() error_('Attempt to modify a readonly table', 2) end
+-- Read-only tables, as in Redis 7: the tables themselves carry the flag (every write raises
+-- "Attempt to modify a readonly table", rawset included), so reading a global or a library
+-- function is a plain table hit.
 local function protect(t)
-  local proxy = setmetatable_({}, { __index = t, __newindex = deny, __metatable = false })
-  readonly[proxy] = true
-  return proxy
+  readonly_flag(t)
+  readonly[t] = true
+  return t
 end
 for _, name in ipairs({ 'string', 'table', 'math', 'coroutine', 'os', 'redis', 'cjson',
                         'cmsgpack', 'bit', 'struct', 'utf8' }) do
   local lib = rawget_(G, name)
-  if type_(lib) == 'table' then rawset_(G, name, protect(lib)) end
+  if type_(lib) == 'table' then protect(lib) end
 end
--- The string metatable cannot be changed (getmetatable('') answers a read-only view).
+-- The string metatable cannot be changed (getmetatable('') answers it, read-only).
 do
   local smt = getmetatable('')
   smt.__index = rawget_(G, 'string')
-  smt.__metatable = protect(smt)
-end
-G.rawset = function(t, k, v)
-  if readonly[t] then error_('Attempt to modify a readonly table', 0) end
-  return rawset_(t, k, v)
+  smt.__metatable = smt
+  protect(smt)
 end
 G.setmetatable = function(t, mt)
   if readonly[t] then error_('Attempt to modify a readonly table', 0) end
@@ -100,8 +104,9 @@ G.setmetatable = function(t, mt)
   return setmetatable_(t, mt)
 end
 
--- The environment scripts run in: an empty proxy over G; G raises on unknown names.
-local env = protect(G)
+-- The environment scripts run in: G itself, raising on unknown names (below) and read-only
+-- once everything is in place.
+local env = G
 -- Chunks made by load/loadstring run in that environment too (Lua's default would be G
 -- itself, where a script could create globals that later scripts see; Redis 7 refuses
 -- that: "Attempt to modify a readonly table"). An explicit env argument is honoured.
@@ -112,12 +117,12 @@ G.load = function(...)
   return textload(chunk, name, mode, env)
 end
 G.loadstring = function(s, name) return textload(s, name, 't', env) end
-rawset_(G, '_G', env)
 setmetatable_(G, {
   __index = function(_, k)
     error_("Script attempted to access nonexistent global variable '" .. tostring_(k) .. "'", 2)
   end,
   __metatable = false,
 })
+protect(G)
 
 return env, handler

@@ -177,6 +177,18 @@ export const scriptCases = [
   c('env/table-getn', 'return table.getn({1, 2, 3})'),
   c('env/math-mod', 'return math.mod(7, 3)'),
   c('env/setmetatable-G', 'setmetatable(_G, nil)'),
+  // Read-only tables are the real tables with a flag (no proxies): every write path refuses.
+  c('env/rawget-G-redis', "return type(rawget(_G, 'redis'))"),
+  c('env/pairs-G', "for k in pairs(_G) do if k == 'redis' then return 1 end end return 0"),
+  c('env/string-no-metatable', 'return tostring(getmetatable(string))'),
+  c('env/string-metatable-index', "return tostring(getmetatable('').__index == string)"),
+  c('env/existing-global-write', 'KEYS = KEYS'),
+  c('env/existing-field-write', 'string.format = string.format'),
+  c('env/table-insert-lib', 'table.insert(string, 1)'),
+  c('env/rawset-lib', "rawset(string, 'x', 1)"),
+  c('env/setmetatable-lib', 'setmetatable(string, {})'),
+  c('env/newindex-chain', 'setmetatable({}, {__newindex = string}).zzz = 1'),
+  c('env/newindex-chain-existing', 'setmetatable({}, {__newindex = string}).format = 1'),
   // ------------------------------------------------------------ Lua 5.1 vs 5.4 (expected differences)
   c('lua/tostring-div', 'return tostring(10/2)'),
   c('lua/concat-pow', "return 2^10 .. ''"),
