@@ -175,19 +175,25 @@ fn string_bytes_survive_expiry_snapshot_and_rollback() {
     assert!(!ks.exists(b"k"));
     assert_eq!(strings(&ks), vec![k("world")]);
     // A peer's PERSIST stamped after the expiry: the value is back.
-    assert!(ks.merge_apply(&Effect {
-        stamp: Stamp::new(5_000, 0, 9),
-        key: k("k"),
-        op: Op::Expire(None),
-    }));
+    assert!(ks.merge_apply(
+        &Effect {
+            stamp: Stamp::new(5_000, 0, 9),
+            key: k("k"),
+            op: Op::Expire(None),
+        }
+        .as_view()
+    ));
     assert_eq!(ks.get_string(b"k"), Ok(Some(&k("world"))));
     assert_eq!(strings(&ks), vec![k("world")]);
     // A losing write changes nothing; a rolled-back one is undone.
-    assert!(!ks.merge_apply(&Effect {
-        stamp: Stamp::new(1, 0, 9),
-        key: k("k"),
-        op: Op::Str(k("old")),
-    }));
+    assert!(!ks.merge_apply(
+        &Effect {
+            stamp: Stamp::new(1, 0, 9),
+            key: k("k"),
+            op: Op::Str(k("old")),
+        }
+        .as_view()
+    ));
     ks.start_undo();
     ks.set_string(b"k", k("other"));
     ks.hash_set(b"k", b"f", k("v"));

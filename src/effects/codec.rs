@@ -27,7 +27,7 @@
 //! inserts, no NaN scores, no trailing bytes) before anything is applied, so a bad batch is
 //! rejected whole.
 
-use super::{Effect, EffectError, Op, Stamp};
+use super::{Effect, EffectError, EffectRef, Op, OpRef, Stamp};
 use std::collections::BTreeMap;
 
 /// Largest batch or snapshot accepted (bytes).
@@ -51,10 +51,10 @@ pub struct Group {
 
 /// A partition snapshot: the CRDT state as effects, plus the version vector it covers.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Snapshot {
+pub struct Snapshot<B = Vec<u8>> {
     pub partition: u16,
     pub vv: VersionVector,
-    pub effects: Vec<Effect>,
+    pub effects: Vec<Effect<B>>,
 }
 
 // ---------------------------------------------------------------- writing
@@ -81,8 +81,8 @@ fn put_ref(out: &mut Vec<u8>, s: Stamp, origin: Option<u64>) {
     }
 }
 
-fn put_payload(out: &mut Vec<u8>, op: &Op, origin: Option<u64>) {
-    match op {
+fn put_payload(out: &mut Vec<u8>, op: &OpRef<'_>, origin: Option<u64>) {
+    match *op {
         Op::Str(v) => put_bytes(out, v),
         Op::HashSet { field, value } => {
             put_bytes(out, field);
@@ -97,19 +97,19 @@ fn put_payload(out: &mut Vec<u8>, op: &Op, origin: Option<u64>) {
             out.extend_from_slice(&score.to_le_bytes());
         }
         Op::ListInsert { after, value } => {
-            put_ref(out, *after, origin);
+            put_ref(out, after, origin);
             put_bytes(out, value);
         }
-        Op::ListRemove { id } => put_ref(out, *id, origin),
+        Op::ListRemove { id } => put_ref(out, id, origin),
         Op::ListSet { id, value } => {
-            put_ref(out, *id, origin);
+            put_ref(out, id, origin);
             put_bytes(out, value);
         }
         Op::Delete => {}
         Op::Expire(None) => out.push(0),
         Op::Expire(Some(t)) => {
             out.push(1);
-            put_varint(out, ((*t << 1) ^ (*t >> 63)) as u64);
+            put_varint(out, ((t << 1) ^ (t >> 63)) as u64);
         }
     }
 }
@@ -153,7 +153,7 @@ impl BatchWriter {
         origin: u64,
         prev: Stamp,
         upto: Stamp,
-        effects: impl ExactSizeIterator<Item = &'a Effect>,
+        effects: impl ExactSizeIterator<Item = EffectRef<'a>>,
     ) {
         self.groups += 1;
         let b = &mut self.body;
@@ -167,16 +167,16 @@ impl BatchWriter {
         let mut last_ms = prev.ms;
         let mut last_key: Option<&[u8]> = None;
         for e in effects {
-            let same_key = last_key == Some(e.key.as_slice());
+            let same_key = last_key == Some(e.key);
             b.push(e.op.tag() | if same_key { 0x80 } else { 0 });
             put_varint(b, e.stamp.ms.saturating_sub(last_ms));
             put_varint(b, u64::from(e.stamp.c));
             last_ms = e.stamp.ms;
             if !same_key {
-                put_bytes(b, &e.key);
+                put_bytes(b, e.key);
             }
             put_payload(b, &e.op, Some(origin));
-            last_key = Some(e.key.as_slice());
+            last_key = Some(e.key);
         }
     }
 
@@ -200,7 +200,13 @@ impl BatchWriter {
 pub fn encode_batch(groups: &[Group]) -> Vec<u8> {
     let mut w = BatchWriter::new();
     for g in groups {
-        w.group(g.partition, g.origin, g.prev, g.upto, g.effects.iter());
+        w.group(
+            g.partition,
+            g.origin,
+            g.prev,
+            g.upto,
+            g.effects.iter().map(Effect::as_view),
+        );
     }
     w.finish()
 }
@@ -227,7 +233,7 @@ pub fn encode_snapshot<'a>(
         if !same_key {
             put_bytes(&mut out, &e.key);
         }
-        put_payload(&mut out, &e.op, None);
+        put_payload(&mut out, &e.op.as_view(), None);
         last_key = Some(e.key.as_slice());
     }
     out
@@ -304,24 +310,28 @@ impl<'a> R<'a> {
         Ok(n)
     }
 
-    /// An effect's key: the previous effect's (`last`) when the head's same-key bit (0x80) is
-    /// set. Copied from the previous effect only then, so a run of distinct keys costs one
-    /// allocation per key, not two.
-    fn key(&mut self, head: u8, last: Option<&Effect>) -> Result<Vec<u8>, EffectError> {
+    /// An effect's key and where its encoding starts: the previous effect's (`last`) when the
+    /// head's same-key bit (0x80) is set.
+    fn key(
+        &mut self,
+        head: u8,
+        last: Option<(&'a [u8], usize)>,
+    ) -> Result<(&'a [u8], usize), EffectError> {
         if head & 0x80 != 0 {
-            last.map(|e| e.key.clone())
-                .ok_or_else(|| bad("same-key flag on first effect"))
+            last.ok_or_else(|| bad("same-key flag on first effect"))
         } else {
-            self.bytes()
+            let at = self.pos;
+            Ok((self.bytes()?, at))
         }
     }
 
-    fn bytes(&mut self) -> Result<Vec<u8>, EffectError> {
+    /// A length-prefixed byte string, borrowed from the input.
+    fn bytes(&mut self) -> Result<&'a [u8], EffectError> {
         let n = usize::try_from(self.varint()?).map_err(|_| bad("length too large"))?;
         if n > self.remaining() {
             return Err(bad("length exceeds input"));
         }
-        let v = self.b[self.pos..self.pos + n].to_vec();
+        let v = &self.b[self.pos..self.pos + n];
         self.pos += n;
         Ok(v)
     }
@@ -367,7 +377,12 @@ impl<'a> R<'a> {
         Ok(vv)
     }
 
-    fn payload(&mut self, tag: u8, origin: Option<u64>, id: Stamp) -> Result<Op, EffectError> {
+    fn payload(
+        &mut self,
+        tag: u8,
+        origin: Option<u64>,
+        id: Stamp,
+    ) -> Result<OpRef<'a>, EffectError> {
         Ok(match tag {
             0 => Op::Str(self.bytes()?),
             1 => Op::HashSet {
@@ -432,12 +447,35 @@ impl<'a> R<'a> {
     }
 }
 
-/// Decode and validate a batch. Never panics; any defect rejects the whole batch.
-pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
+/// A decoded batch effect, read in place, with where it lies in its group's bytes
+/// ([`GroupView::bytes`]): the key's and the payload's encodings (see [`effect_at`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Placed<'a> {
+    pub effect: EffectRef<'a>,
+    pub key_at: u32,
+    pub op_at: u32,
+}
+
+/// A decoded batch group whose effects borrow the batch's bytes.
+#[derive(Debug, Clone)]
+pub struct GroupView<'a> {
+    pub partition: u16,
+    pub origin: u64,
+    pub prev: Stamp,
+    pub upto: Stamp,
+    /// The group's encoding (header included): what [`Placed`] offsets count from.
+    pub bytes: &'a [u8],
+    pub effects: Vec<Placed<'a>>,
+}
+
+/// Decode and validate a batch, its effects borrowing `b` (nothing is copied). Never panics;
+/// any defect rejects the whole batch.
+pub fn decode_batch_view(b: &[u8]) -> Result<Vec<GroupView<'_>>, EffectError> {
     let mut r = R::new(b, b"MKE")?;
     let ngroups = r.count(7)?;
     let mut groups = Vec::with_capacity(ngroups);
     for _ in 0..ngroups {
+        let start = r.pos;
         let partition = r.partition()?;
         let origin = r.varint()?;
         let prev = Stamp {
@@ -454,8 +492,9 @@ pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
             return Err(bad("group upto before prev"));
         }
         let n = r.count(4)?;
-        let mut effects = Vec::with_capacity(n);
+        let mut effects: Vec<Placed<'_>> = Vec::with_capacity(n);
         let mut last = prev;
+        let mut last_key = None;
         for _ in 0..n {
             let head = r.u8()?;
             let tag = head & 0x7f;
@@ -473,15 +512,23 @@ pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
                 return Err(bad("stamps not increasing inside (prev, upto]"));
             }
             last = stamp;
-            let key = r.key(head, effects.last())?;
+            let (key, key_at) = r.key(head, last_key)?;
+            last_key = Some((key, key_at));
+            let op_at = r.pos;
             let op = r.payload(tag, Some(origin), stamp)?;
-            effects.push(Effect { stamp, key, op });
+            // Offsets within the group: below MAX_INPUT_BYTES, so they fit in u32.
+            effects.push(Placed {
+                effect: Effect { stamp, key, op },
+                key_at: (key_at - start) as u32,
+                op_at: (op_at - start) as u32,
+            });
         }
-        groups.push(Group {
+        groups.push(GroupView {
             partition,
             origin,
             prev,
             upto,
+            bytes: &b[start..r.pos],
             effects,
         });
     }
@@ -489,13 +536,53 @@ pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
     Ok(groups)
 }
 
-/// Decode and validate a snapshot.
-pub fn decode_snapshot(b: &[u8]) -> Result<Snapshot, EffectError> {
+/// Decode and validate a batch into owned groups (see [`decode_batch_view`]).
+pub fn decode_batch(b: &[u8]) -> Result<Vec<Group>, EffectError> {
+    Ok(decode_batch_view(b)?
+        .into_iter()
+        .map(|g| Group {
+            partition: g.partition,
+            origin: g.origin,
+            prev: g.prev,
+            upto: g.upto,
+            effects: g
+                .effects
+                .iter()
+                .map(|p| p.effect.to_owned_effect())
+                .collect(),
+        })
+        .collect())
+}
+
+/// The effect of a group decoded by [`decode_batch_view`], read back from the group's bytes
+/// (`group` = [`GroupView::bytes`]) at the offsets its [`Placed`] gave, with its stamp. The
+/// bytes were validated when the batch was decoded, so this fails only if they were not
+/// those bytes.
+pub fn effect_at(
+    group: &[u8],
+    stamp: Stamp,
+    tag: u8,
+    key_at: u32,
+    op_at: u32,
+) -> Result<EffectRef<'_>, EffectError> {
+    let mut r = R {
+        b: group,
+        pos: key_at as usize,
+    };
+    let key = r.bytes()?;
+    r.pos = op_at as usize;
+    let op = r.payload(tag, Some(stamp.node), stamp)?;
+    Ok(Effect { stamp, key, op })
+}
+
+/// Decode and validate a snapshot, its effects borrowing `b`.
+pub fn decode_snapshot_view(b: &[u8]) -> Result<Snapshot<&[u8]>, EffectError> {
     let mut r = R::new(b, b"MKS")?;
     let partition = r.partition()?;
     let vv = r.vv()?;
     let n = r.count(4)?;
-    let mut effects = Vec::with_capacity(n);
+    let mut effects: Vec<EffectRef<'_>> = Vec::with_capacity(n);
+    let mut last_key = None;
     for _ in 0..n {
         let head = r.u8()?;
         let node = r.varint()?;
@@ -505,7 +592,8 @@ pub fn decode_snapshot(b: &[u8]) -> Result<Snapshot, EffectError> {
             c: r.u32()?,
             node,
         };
-        let key = r.key(head, effects.last())?;
+        let (key, key_at) = r.key(head, last_key)?;
+        last_key = Some((key, key_at));
         let op = r.payload(head & 0x7f, None, stamp)?;
         effects.push(Effect { stamp, key, op });
     }
@@ -514,6 +602,16 @@ pub fn decode_snapshot(b: &[u8]) -> Result<Snapshot, EffectError> {
         partition,
         vv,
         effects,
+    })
+}
+
+/// Decode and validate a snapshot into owned effects.
+pub fn decode_snapshot(b: &[u8]) -> Result<Snapshot, EffectError> {
+    let s = decode_snapshot_view(b)?;
+    Ok(Snapshot {
+        partition: s.partition,
+        vv: s.vv,
+        effects: s.effects.iter().map(EffectRef::to_owned_effect).collect(),
     })
 }
 

@@ -13,7 +13,7 @@
 //! up to its clock), so idle nodes keep advancing the vectors used for tombstone collection.
 
 use super::codec::{self, BatchWriter, VersionVector};
-use super::{Effect, EffectError, SYSTEM_PARTITION};
+use super::{Effect, EffectError, EffectRef, SYSTEM_PARTITION};
 use crate::engine::Shard;
 use crate::hlc::Stamp;
 use crate::keyspace::is_system_key;
@@ -26,21 +26,42 @@ pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
 /// Default number of local effects kept for the next `take_effects`.
 pub const DEFAULT_OUTGOING_CAPACITY: usize = 100_000;
 
-/// A logged effect. Local effects are shared with the outgoing queue; remote ones are moved
-/// in from the decoded batch (no allocation per applied effect).
+/// A logged effect. Local effects are shared with the outgoing queue. Remote ones stay
+/// encoded: each applied batch group is copied once into a buffer its logged effects share
+/// (one allocation per group, not a key and a value per effect), and an effect is read back
+/// from it ([`codec::effect_at`]) only when a catch-up sends it on.
 #[derive(Debug, Clone)]
 enum Logged {
     Own(Arc<Effect>),
-    Remote(Effect),
+    Remote {
+        stamp: Stamp,
+        group: Arc<[u8]>,
+        tag: u8,
+        key_at: u32,
+        op_at: u32,
+    },
 }
 
-impl std::ops::Deref for Logged {
-    type Target = Effect;
-
-    fn deref(&self) -> &Effect {
+impl Logged {
+    fn stamp(&self) -> Stamp {
         match self {
-            Logged::Own(e) => e,
-            Logged::Remote(e) => e,
+            Logged::Own(e) => e.stamp,
+            Logged::Remote { stamp, .. } => *stamp,
+        }
+    }
+
+    /// The effect, borrowed from the log (fails only if a group buffer is not what was
+    /// validated, which cannot happen; callers then send a snapshot instead).
+    fn view(&self) -> Result<EffectRef<'_>, EffectError> {
+        match self {
+            Logged::Own(e) => Ok(e.as_view()),
+            Logged::Remote {
+                stamp,
+                group,
+                tag,
+                key_at,
+                op_at,
+            } => codec::effect_at(group, *stamp, *tag, *key_at, *op_at),
         }
     }
 }
@@ -101,9 +122,9 @@ fn in_range_rev(
     p.log
         .iter()
         .rev()
-        .filter(move |e| e.stamp.node == origin)
-        .take_while(move |e| e.stamp > req)
-        .filter(move |e| e.stamp <= upto)
+        .filter(move |e| e.stamp().node == origin)
+        .take_while(move |e| e.stamp() > req)
+        .filter(move |e| e.stamp() <= upto)
 }
 
 fn raise(vv: &mut VersionVector, origin: u64, s: Stamp) {
@@ -135,13 +156,14 @@ impl Partition {
             let Some(old) = self.log.pop_front() else {
                 break;
             };
+            let s = old.stamp();
             run = match run {
-                Some(r) if r.node == old.stamp.node => Some(r.max(old.stamp)),
+                Some(r) if r.node == s.node => Some(r.max(s)),
                 Some(r) => {
                     raise(&mut self.floor, r.node, r);
-                    Some(old.stamp)
+                    Some(s)
                 }
-                None => Some(old.stamp),
+                None => Some(s),
             };
         }
         if let Some(r) = run {
@@ -266,7 +288,7 @@ impl Shard {
             let prev = part.sent.max(Stamp::new(0, 0, me));
             let upto = effects.last().map_or(prev, |e| e.stamp);
             part.sent = upto;
-            w.group(p, me, prev, upto, effects.iter().map(|e| e.as_ref()));
+            w.group(p, me, prev, upto, effects.iter().map(|e| e.as_view()));
         }
         w.finish()
     }
@@ -324,27 +346,34 @@ impl Shard {
     /// callgrind) measure apply as this function's inclusive cost.
     #[inline(never)]
     pub fn apply_effects_at(&mut self, bytes: &[u8], now_ms: i64) -> Result<usize, EffectError> {
-        let groups = codec::decode_batch(bytes)?;
+        let groups = codec::decode_batch_view(bytes)?;
         let mut max = Stamp::ZERO;
         for g in &groups {
-            self.check_group_keys(g.partition, &mut g.effects.iter().map(|e| e.key.as_slice()))?;
+            self.check_group_keys(g.partition, &mut g.effects.iter().map(|p| p.effect.key))?;
             max = max.max(g.upto);
         }
         self.receive_clock(max, now_ms)?;
         let mut n = 0;
         for g in groups {
-            for e in &g.effects {
-                self.ks.merge_apply(e);
+            for p in &g.effects {
+                self.ks.merge_apply(&p.effect);
             }
             n += g.effects.len();
             let cap = self.repl.log_capacity;
             let part = self.repl.part(g.partition);
             let cur = at(&part.vv, g.origin);
             if g.prev <= cur {
-                for e in g.effects {
-                    if e.stamp > cur {
-                        part.log.push_back(Logged::Remote(e));
-                    }
+                // The group's bytes, copied once for all its logged effects.
+                let mut shared: Option<Arc<[u8]>> = None;
+                for p in g.effects.iter().filter(|p| p.effect.stamp > cur) {
+                    let group = shared.get_or_insert_with(|| Arc::from(g.bytes)).clone();
+                    part.log.push_back(Logged::Remote {
+                        stamp: p.effect.stamp,
+                        group,
+                        tag: p.effect.op.tag(),
+                        key_at: p.key_at,
+                        op_at: p.op_at,
+                    });
                 }
                 part.trim(cap);
                 raise(&mut part.vv, g.origin, g.upto);
@@ -422,11 +451,15 @@ impl Shard {
         let (ranges, part) = self.missing(partition, vv)?;
         // Encoded straight from the log (references, no copy of the effects).
         let mut w = BatchWriter::new();
-        let mut effects: Vec<&Effect> = Vec::new();
+        let mut effects: Vec<EffectRef<'_>> = Vec::new();
         for (origin, req, upto) in ranges {
             effects.clear();
             if let Some(p) = part {
-                effects.extend(in_range_rev(p, origin, req, upto).map(|e| &**e));
+                for e in in_range_rev(p, origin, req, upto) {
+                    // Never fails (the log holds validated bytes); if it did, a snapshot
+                    // serves the peer instead of a group that claims effects it lacks.
+                    effects.push(e.view().map_err(|_| EffectError::NeedSnapshot)?);
+                }
                 effects.reverse();
             }
             w.group(partition, origin, req, upto, effects.iter().copied());
@@ -464,11 +497,8 @@ impl Shard {
     /// Merge a snapshot (the same join as effects). Validated whole first. Returns the number
     /// of state effects merged.
     pub fn import_snapshot_at(&mut self, bytes: &[u8], now_ms: i64) -> Result<usize, EffectError> {
-        let snap = codec::decode_snapshot(bytes)?;
-        self.check_group_keys(
-            snap.partition,
-            &mut snap.effects.iter().map(|e| e.key.as_slice()),
-        )?;
+        let snap = codec::decode_snapshot_view(bytes)?;
+        self.check_group_keys(snap.partition, &mut snap.effects.iter().map(|e| e.key))?;
         let max = snap
             .effects
             .iter()

@@ -23,7 +23,7 @@
 
 use super::hasher::Map;
 use super::{Hash, List, Set, Value, ZSet};
-use crate::effects::{Effect, Op};
+use crate::effects::{Effect, EffectRef, Op};
 use crate::hlc::Stamp;
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -54,7 +54,7 @@ impl Kind {
     }
 
     /// Kind written by an op (`None` for `Delete` / `Expire`).
-    pub fn of_op(op: &Op) -> Option<Kind> {
+    pub fn of_op<B>(op: &Op<B>) -> Option<Kind> {
         Some(match op {
             Op::Str(_) => Kind::Str,
             Op::HashSet { .. } | Op::HashDel { .. } => Kind::Hash,
@@ -533,13 +533,13 @@ impl KeyMeta {
     }
 
     /// Merge one effect into the state.
-    pub fn merge(&mut self, e: &Effect) -> Merged {
+    pub fn merge(&mut self, e: &EffectRef<'_>) -> Merged {
         let m = self.merge_inner(e);
         debug_assert_eq!(self.win, self.compute_winner());
         m
     }
 
-    fn merge_inner(&mut self, e: &Effect) -> Merged {
+    fn merge_inner(&mut self, e: &EffectRef<'_>) -> Merged {
         let s = e.stamp;
         let yes = |b: bool| if b { Merged::Yes } else { Merged::No };
         // Everything but list inserts (anchors for later elements) is dead at or below the
@@ -554,11 +554,11 @@ impl KeyMeta {
             Op::Str(v) => {
                 let newer = match &mut self.string {
                     None => {
-                        self.string = Some((s, v.clone()));
+                        self.string = Some((s, v.to_vec()));
                         true
                     }
                     Some((old, ov)) => {
-                        let newer = wins(s, *old, || v.as_slice().cmp(ov));
+                        let newer = wins(s, *old, || v.cmp(&ov.as_slice()));
                         if newer {
                             // Reuses the register's buffer (an overwrite allocates nothing
                             // when the new value fits).

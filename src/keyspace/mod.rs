@@ -35,7 +35,7 @@ pub use list::List;
 pub use set::Set;
 pub use zset::{Score, ZSet};
 
-use crate::effects::{Effect, Op};
+use crate::effects::{Effect, EffectRef, Op};
 use crate::hlc::{Hlc, Stamp};
 use hasher::Map;
 use order::Order;
@@ -1029,7 +1029,7 @@ impl Keyspace {
             key,
             op,
         };
-        self.merge_apply(&e);
+        self.merge_apply(&e.as_view());
         self.outbox.push(e);
     }
 
@@ -1205,14 +1205,14 @@ impl Keyspace {
     /// Merge one effect (local or remote) into the CRDT state and update the view. Pure:
     /// does not depend on the current time. Idempotent, commutative and associative (see
     /// docs/effects.md). Returns true when the CRDT state changed.
-    pub fn merge_apply(&mut self, e: &Effect) -> bool {
+    pub fn merge_apply(&mut self, e: &EffectRef<'_>) -> bool {
         // One lookup: the CRDT state and the view are updated through the key's slot. A new
         // key's bytes are copied once, shared by the slot map and the SCAN index.
         let mut new_key = None;
-        let slot = match self.slots.get_mut(e.key.as_slice()) {
+        let slot = match self.slots.get_mut(e.key) {
             Some(s) => s,
             None => {
-                let k: Arc<[u8]> = Arc::from(e.key.as_slice());
+                let k: Arc<[u8]> = Arc::from(e.key);
                 new_key = Some(k.clone());
                 self.slots.entry(k).or_default()
             }
@@ -1270,7 +1270,7 @@ impl Keyspace {
                 if !had {
                     let k = match new_key {
                         Some(k) => k,
-                        None => self.slot_key(&e.key),
+                        None => self.slot_key(e.key),
                     };
                     self.index_insert(k);
                 }
@@ -1278,7 +1278,7 @@ impl Keyspace {
             None => {
                 if had {
                     *entry = None;
-                    let k = self.slot_key(&e.key);
+                    let k = self.slot_key(e.key);
                     self.index_remove(k);
                 }
             }
@@ -1299,18 +1299,18 @@ impl Keyspace {
     fn patch(
         meta: &KeyMeta,
         entry: &mut Entry,
-        e: &Effect,
+        e: &EffectRef<'_>,
         merged: Merged,
         removed_at: Option<usize>,
     ) -> bool {
         let mut full = false;
-        let el = match (&e.op, meta.elems()) {
+        let el = match (e.op, meta.elems()) {
             (Op::Str(_) | Op::Expire(_), _) => None,
             (_, Some(el)) => Some(el),
             // A collection effect merged: the state has its box.
             (_, None) => return false,
         };
-        match (&e.op, &mut entry.value, el) {
+        match (e.op, &mut entry.value, el) {
             // The register (merged in place) hands its bytes to the view after the patch.
             (Op::Str(_), Value::Str(_), _) => {}
             // An element effect that merged won its LWW register: the element's state is
@@ -1318,13 +1318,13 @@ impl Keyspace {
             (Op::HashSet { field, value }, Value::Hash(h), _) => {
                 if merged == Merged::Fresh {
                     // Absent from the view before: inserted without a lookup first.
-                    h.insert(field.clone(), value.clone());
+                    h.insert(field.to_vec(), value.to_vec());
                 } else {
                     match h.get_mut(field) {
                         // Overwrites reuse the view's buffer (no allocation when it fits).
                         Some(slot) => assign_bytes(slot, value),
                         None => {
-                            h.insert(field.clone(), value.clone());
+                            h.insert(field.to_vec(), value.to_vec());
                         }
                     }
                 }
@@ -1334,20 +1334,20 @@ impl Keyspace {
             }
             (Op::SetAdd { member }, Value::Set(st), _) => {
                 if merged == Merged::Fresh || !st.contains(member) {
-                    st.insert(member.clone());
+                    st.insert(member.to_vec());
                 }
             }
             (Op::SetRem { member }, Value::Set(st), _) => {
                 st.remove(member);
             }
             (Op::ZPut { member, score }, Value::ZSet(z), Some(el)) => {
-                match el.zset.get_key_value(&member[..]) {
+                match el.zset.get_key_value(member) {
                     // A new member: the view shares the state's copy of its bytes.
                     Some((m, _)) if merged == Merged::Fresh => {
-                        z.put_shared(m.clone(), *score);
+                        z.put_shared(m.clone(), score);
                     }
                     _ => {
-                        z.put(member, *score);
+                        z.put(member, score);
                     }
                 }
             }
@@ -1362,7 +1362,7 @@ impl Keyspace {
                             .elems
                             .get(&e.stamp)
                             .and_then(|x| x.value.as_ref())
-                            .map_or_else(|| value.clone(), |(_, v)| v.clone());
+                            .map_or_else(|| value.to_vec(), |(_, v)| v.clone());
                         l.insert(i, v);
                     }
                     Some(_) => full = true,
@@ -1387,10 +1387,10 @@ impl Keyspace {
                 None => {}
             },
             (Op::ListSet { id, .. }, Value::List(l), Some(el)) => {
-                if let Some(i) = el.list.visible_index(*id, meta.del, l.len()) {
+                if let Some(i) = el.list.visible_index(id, meta.del, l.len()) {
                     match (
                         l.get_mut(i),
-                        el.list.elems.get(id).and_then(|x| x.value.as_ref()),
+                        el.list.elems.get(&id).and_then(|x| x.value.as_ref()),
                     ) {
                         (Some(slot), Some((_, v))) => assign_bytes(slot, v),
                         _ => full = true,
