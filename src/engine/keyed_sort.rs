@@ -1,5 +1,6 @@
-//! One sort for the engine's cold paths: HSCAN/SSCAN/ZSCAN's visiting order and the input and
-//! result order of ZUNION/ZINTER/ZDIFF(STORE). Each call site sorts `(key, bytes, index)`
+//! One sort for the engine's cold paths: HSCAN/SSCAN/ZSCAN's visiting order, the input and
+//! result order of ZUNION/ZINTER/ZDIFF(STORE), and the keyspace's byte orders (snapshot export,
+//! system records, DEBUG DIGEST's sorted-set members). Each call site sorts `(key, bytes, index)`
 //! entries and then reorders its own elements by index, so the wasm module links one
 //! instantiation of the std sort instead of one per element type and comparator (≈ 5–6 KB
 //! raw each; docs/edge.md, "Sizes").

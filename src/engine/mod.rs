@@ -39,7 +39,7 @@
 //!   keys in hash order); Redis leaves them unspecified.
 
 mod hashes;
-mod keyed_sort;
+pub(crate) mod keyed_sort;
 mod keys;
 mod lists;
 pub mod scripts;

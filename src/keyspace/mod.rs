@@ -36,6 +36,7 @@ pub use set::Set;
 pub use zset::{Score, ZSet};
 
 use crate::effects::{Effect, EffectRef, Op};
+use crate::engine::keyed_sort::{sorted_indexes, take_in_order};
 use crate::hlc::{Hlc, Stamp};
 use hasher::Map;
 use order::Order;
@@ -465,15 +466,22 @@ impl Keyspace {
 
     /// The CRDT state of every key passing `filter`, as effects (snapshot export).
     pub fn state_effects(&self, mut filter: impl FnMut(&[u8]) -> bool) -> Vec<Effect> {
-        let mut keys: Vec<(&Arc<[u8]>, &Slot)> = self
+        let keys: Vec<(&Arc<[u8]>, &Slot)> = self
             .slots
             .iter()
             .filter(|(k, _)| filter(k))
             .map(|(k, s)| (k, &**s))
             .collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // Key order through the engine's one keyed sort (keys are distinct): no sort
+        // instantiation of its own (≈ 10 KB raw of wasm for this cold path).
+        let order = sorted_indexes(
+            keys.iter()
+                .enumerate()
+                .map(|(i, (k, _))| (0, &k[..], i))
+                .collect(),
+        );
         let mut out = Vec::new();
-        for (k, s) in keys {
+        for (k, s) in take_in_order(keys, order) {
             s.meta.to_effects(k, s.string_bytes(), &mut out);
         }
         out
@@ -767,7 +775,7 @@ impl Keyspace {
 
     /// All system records whose name starts with `prefix` (names without the 0x00 byte).
     pub fn system_records(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let mut v: Vec<(Vec<u8>, Vec<u8>)> = self
+        let v: Vec<(Vec<u8>, Vec<u8>)> = self
             .slots
             .iter()
             .filter_map(|(k, s)| Some((k, s.view.as_ref()?)))
@@ -780,8 +788,15 @@ impl Keyspace {
                 }
             })
             .collect();
-        v.sort();
-        v
+        // Names are distinct (keys are), so ordering by name alone is the full order; the
+        // engine's keyed sort does it without a sort instantiation of its own.
+        let order = sorted_indexes(
+            v.iter()
+                .enumerate()
+                .map(|(i, (name, _))| (0, &name[..], i))
+                .collect(),
+        );
+        take_in_order(v, order)
     }
 
     // ---------------------------------------------------------------- writes
@@ -1479,9 +1494,16 @@ fn dump_value(h: &mut sha1::Sha1, v: &Value) {
         Value::ZSet(z) => {
             h.update([b'z']);
             h.update((z.len() as u64).to_be_bytes());
-            let mut members: Vec<(&[u8], f64)> = z.iter().collect();
-            members.sort_by(|a, b| a.0.cmp(b.0));
-            for (m, s) in members {
+            let members: Vec<(&[u8], f64)> = z.iter().collect();
+            // Member order (members are distinct) through the engine's keyed sort.
+            let order = sorted_indexes(
+                members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(m, _))| (0, m, i))
+                    .collect(),
+            );
+            for (m, s) in take_in_order(members, order) {
                 write_chunk(h, m);
                 h.update(s.to_bits().to_be_bytes());
             }
