@@ -46,6 +46,21 @@ where
     F: Fn(&Lua, Vec<Value>) -> mlua::Result<R> + 'static,
     R: IntoLuaMulti,
 {
+    lib_function(
+        lua,
+        Box::new(move |lua, args| f(lua, args)?.into_lua_multi(lua)),
+    )
+}
+
+/// A library function's body behind one pointer type.
+type LibFn = Box<dyn Fn(&Lua, Vec<Value>) -> mlua::Result<MultiValue>>;
+
+/// The one `create_function` instantiation of the libraries: mlua's callback glue (arguments
+/// off the Lua stack, results back, error conversion) is generic over the closure, so one
+/// closure type for all 29 functions links it once instead of once per closure type (≈ 1 KB of
+/// wasm each); a function costs one indirect call more, nothing next to that glue.
+#[inline(never)]
+fn lib_function(lua: &Lua, f: LibFn) -> mlua::Result<Function> {
     lua.create_function(move |lua, args: MultiValue| {
         let args: Vec<Value> = args.into_iter().collect();
         f(lua, args).map_err(|e| locate(lua, e))
