@@ -1,6 +1,7 @@
 /* Host glue for Lua on wasm32-unknown-unknown: everything that would otherwise pull WASI
  * imports (`wasi_snapshot_preview1`) into the module from Debian's wasi-libc. The Rust side
  * (src/sys/) defines the `marekvs_host_*` functions. */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -72,3 +73,52 @@ int luaopen_io(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_os(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_package(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_debug(lua_State *L) { lua_newtable(L); return 1; }
+
+/* Two libc functions Lua's string handling calls all the time, faster than wasi-libc's
+ * generic ones for the way Lua calls them (native builds use the platform's libc). Same
+ * results; the linker takes these before the archive's members.
+ *
+ * strspn: wasi-libc builds a 256-bit set of `c` on every call. string.format calls it twice
+ * per directive with a constant set of 5-15 characters over spans of 0-3 characters
+ * (lstrlib.c `getformat`, `checkformat`), where scanning the set per character is cheaper. */
+size_t strspn(const char *s, const char *c) {
+  const char *p = s;
+  for (; *p; p++) {
+    const char *q = c;
+    while (*q && *q != *p) q++;
+    if (!*q) break;
+  }
+  return (size_t)(p - s);
+}
+
+/* snprintf: Lua formats every integer it turns into text (tostring, `..`, string.format's
+ * %d, lua_tolstring) with snprintf and "%lld" (LUA_INTEGER_FMT); wasi-libc's printf parses
+ * the format twice and goes through a FILE. That one format is written here directly; every
+ * other goes to vsnprintf. C99 semantics: the full length is returned, at most n-1
+ * characters and a NUL are written. */
+int snprintf(char *restrict s, size_t n, const char *restrict fmt, ...) {
+  va_list ap;
+  int r;
+  va_start(ap, fmt);
+  if (fmt[0] == '%' && fmt[1] == 'l' && fmt[2] == 'l' && fmt[3] == 'd' && fmt[4] == '\0') {
+    long long v = va_arg(ap, long long);
+    char digits[24];
+    int len = 0, i;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+      digits[len++] = (char)('0' + (int)(u % 10));
+      u /= 10;
+    } while (u != 0);
+    if (v < 0) digits[len++] = '-';
+    if (n > 0) {
+      size_t w = (size_t)len < n - 1 ? (size_t)len : n - 1;
+      for (i = 0; (size_t)i < w; i++) s[i] = digits[len - 1 - i];
+      s[w] = '\0';
+    }
+    r = len;
+  } else {
+    r = vsnprintf(s, n, fmt, ap);
+  }
+  va_end(ap);
+  return r;
+}
