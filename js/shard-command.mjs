@@ -38,6 +38,20 @@ export function installFastCommand(Shard) {
   let input = 0;
   let capacity = 0;
   let out = 0;
+  // The previous packed argv: its count, values and byte lengths. While the buffer stays
+  // where it is, an argument equal to the previous call's at the same position, after only
+  // equal ones, still has its bytes in place (nothing else writes the input buffer; wasm only
+  // reads it), so they are not encoded again: the command name and an EVALSHA's SHA usually
+  // repeat from call to call.
+  let prevN = -1;
+  const prevValues = [];
+  const prevBytes = [];
+  // A script's budget starts from a monotonic clock reading (src/lua/budget.rs); for the EVAL
+  // family this path reads `performance.now()` here, where it is a plain call, and passes it
+  // along, instead of wasm making that one import call through wasm-bindgen's glue (a closure,
+  // an `arguments` object and a try/catch per call). The same clock wasm reads
+  // (src/sys.rs `monotonic_ms`), read just before the command: never later than its start.
+  const perf = typeof globalThis.performance?.now === 'function' ? globalThis.performance : null;
 
   const refresh = () => {
     if (memory === null) {
@@ -79,12 +93,21 @@ export function installFastCommand(Shard) {
     if (bound > capacity) {
       input = Shard.__argBuffer(bound);
       capacity = bound;
+      prevN = -1;
     }
     refresh();
     let off = input + 4 * n;
+    let same = n === prevN;
     for (let i = 0; i < n; i++) {
-      let a = argv[i];
-      if (typeof a === 'number') a = String(a);
+      const value = argv[i];
+      if (same && value === prevValues[i]) {
+        const bytes = prevBytes[i];
+        u32[(input >>> 2) + i] = bytes;
+        off += bytes;
+        continue;
+      }
+      same = false;
+      const a = typeof value === 'number' ? String(value) : value;
       const len = a.length;
       let j = 0;
       while (j < len) {
@@ -100,8 +123,14 @@ export function installFastCommand(Shard) {
       }
       u32[(input >>> 2) + i] = bytes;
       off += bytes;
+      prevValues[i] = value;
+      prevBytes[i] = bytes;
     }
-    const kind = this.__commandPacked(n, Date.now());
+    prevN = n;
+    const name = argv[0];
+    const script = perf !== null && typeof name === 'string' && name.length >= 4 &&
+      (name.charCodeAt(0) | 32) === 101 && (name.charCodeAt(1) | 32) === 118; // EV...
+    const kind = this.__commandPacked(n, Date.now(), script ? perf.now() : -1);
     switch (kind) {
       case NULL:
         return null;

@@ -25,8 +25,28 @@ thread_local! {
             .map(JsCast::unchecked_into);
 }
 
+thread_local! {
+    /// A reading of the monotonic clock JS made just before the current command (negative:
+    /// none), see [`set_clock_reading`].
+    static CLOCK_READING: std::cell::Cell<f64> = const { std::cell::Cell::new(-1.0) };
+}
+
+/// Hands the next [`monotonic_ms`] a reading of the same clock (`performance.now()`) that JS
+/// made just before calling into wasm (js/shard-command.mjs, for the EVAL family), so that
+/// read (a script's start) costs no import call; negative clears it. Used once: later reads
+/// call the clock. The reading is earlier than the real one would be, never later, so a
+/// script's deadline can only start earlier; the caller clears it when its command returns.
+pub fn set_clock_reading(ms: f64) {
+    let usable = ms >= 0.0 && PERFORMANCE.with(Option::is_some);
+    CLOCK_READING.with(|r| r.set(if usable { ms } else { -1.0 }));
+}
+
 /// Monotonic milliseconds: `performance.now()` where it exists, else `Date.now()`.
 pub fn monotonic_ms() -> f64 {
+    let given = CLOCK_READING.with(|r| r.replace(-1.0));
+    if given >= 0.0 {
+        return given;
+    }
     PERFORMANCE.with(|p| match p {
         Some(p) => p.perf_now(),
         None => date_now(),

@@ -187,16 +187,21 @@ impl JsShard {
     }
 
     /// The fast path of `command()` (js/shard-command.mjs): the argv was packed by JS into the
-    /// module's input buffer (see [`packed`]); `now_ms` is JS's `Date.now()`. Returns the
-    /// reply's kind; its value is in the output block or, for `packed::SLOW`, comes from
+    /// module's input buffer (see [`packed`]); `now_ms` is JS's `Date.now()`; `clock_ms`,
+    /// when not negative, a reading of the monotonic clock JS made just before the call (for
+    /// the EVAL family: the first clock read of the command, a script's start, takes it
+    /// instead of an import call, see [`crate::sys::set_clock_reading`]). Returns the reply's
+    /// kind; its value is in the output block or, for `packed::SLOW`, comes from
     /// `__takeReply()`. No JS value is created on this path.
     #[wasm_bindgen(js_name = __commandPacked, skip_typescript)]
-    pub fn command_packed(&mut self, n: u32, now_ms: f64) -> u32 {
+    pub fn command_packed(&mut self, n: u32, now_ms: f64, clock_ms: f64) -> u32 {
         if !packed::unpack(n as usize, &mut self.args) {
             return packed::FALLBACK;
         }
         self.ctx.now_ms = now_ms as i64;
+        crate::sys::set_clock_reading(clock_ms);
         let r = self.shard.execute(&self.args, &mut self.ctx);
+        crate::sys::set_clock_reading(-1.0);
         packed::release_large(&mut self.args);
         let kind = packed::classify(&r, self.bulk_bytes);
         self.last = Some(r);

@@ -52,6 +52,40 @@ test('packed argv: numbers, keys with non-ASCII names, mixed argument kinds', ()
   assert.throws(() => s.command([]), /ERR/);
 });
 
+test('packed argv: arguments repeated from the previous call (kept in place) and changed ones', () => {
+  const s = new Shard();
+  const t = new Shard();
+  const calls = [
+    ['ECHO', 'first'],
+    ['ECHO', 'first'],
+    ['ECHO', 'éé'],
+    ['ECHO', 'é'],
+    ['ECHO', 12],
+    ['ECHO', '12'],
+    ['ECHO', -0],
+    ['ECHO', 0],
+    ['SET', 'k', 'v'],
+    ['SET', 'k', 'longer value'],
+    ['SET', 'kk', 'v'],
+    ['GET', 'k'],
+    ['GET', 'kk'],
+    ['ECHO', 'x'.repeat(5000)],
+    ['ECHO', 'y'],
+    ['ECHO', '日本'],
+    ['ECHO', '日本'],
+  ];
+  const expect = [
+    'first', 'first', 'éé', 'é', '12', '12', '0', '0', 'OK', 'OK', 'OK', 'longer value', 'v',
+    'x'.repeat(5000), 'y', '日本', '日本',
+  ];
+  for (const [i, argv] of calls.entries()) {
+    assert.deepEqual(s.command(argv), expect[i], JSON.stringify(argv).slice(0, 40));
+    // Another shard of the same module in between: the input buffer is shared.
+    assert.equal(t.command(['ECHO', `other ${i}`]), `other ${i}`);
+    assert.deepEqual(s.command([...argv]), expect[i]);
+  }
+});
+
 test('large arguments and replies, on both paths (the wasm memory grows in between)', () => {
   const s = new Shard();
   for (const size of [1 << 10, 1 << 16, 1 << 17, 1 << 22, 1 << 10]) {
