@@ -5,7 +5,9 @@
 //! no trailing garbage, NaN rejected, `inf`/`+inf`/`-inf` accepted, overflow to infinity from a
 //! finite literal rejected).
 //!
-//! Hex floats (`0x10`, `0x1.8p3`) are accepted as C's `strtod` does.
+//! Hex floats (`0x10`, `0x1.8p3`) are accepted as C's `strtod` does. Every double parse of
+//! the crate (these, RESP3 doubles, the Lua libraries) goes through `fast_decimal` and the
+//! exact parser of `ld`, not `str::parse::<f64>`, which would link `core::num::dec2flt`.
 //!
 //! Formatting: [`fmt_double`] is the reply form of a double (ZSCORE, ZINCRBY, scores in
 //! RESP2, RESP3 `,` doubles via the RESP encoder): redis-server 7.0's `%.17g` (`1.1` →
@@ -109,35 +111,12 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
     if s.is_empty() || s.len() > 5 * 1024 {
         return None;
     }
-    let text = std::str::from_utf8(s).ok()?;
-    let first = *s.first()?;
-    if first.is_ascii_whitespace() {
-        return None;
+    if let Some(v) = fast_decimal(s) {
+        return Some(v);
     }
-    // Rust accepts a few spellings C does not (none of these are numbers in C); reject them.
-    let unsigned = text.trim_start_matches(['+', '-']);
-    if unsigned.len() + 1 < text.len() {
-        return None; // more than one sign
-    }
-    let lower = unsigned.to_ascii_lowercase();
-    if lower.starts_with("0x") {
-        return ld::parse(s, ld::Prec::DOUBLE).map(|v| v.to_f64());
-    }
-    let v: f64 = text.parse().ok()?;
-    if v.is_nan() {
-        return None;
-    }
-    if v.is_infinite() && lower != "inf" && lower != "infinity" {
-        return None; // ERANGE overflow
-    }
-    if v == 0.0 {
-        // ERANGE underflow: a mantissa with a non-zero digit that became zero.
-        let mantissa = lower.split('e').next().unwrap_or("");
-        if mantissa.bytes().any(|c| (b'1'..=b'9').contains(&c)) {
-            return None;
-        }
-    }
-    Some(v)
+    // Everything else (more digits, large exponents, hex, `inf`, malformed input): the exact
+    // parser, with string2d's range checks. No leading space gets through it.
+    ld::parse(s, ld::Prec::DOUBLE).map(|v| v.to_f64())
 }
 
 /// C `strtod` as Redis's score-range parser (`zslParseRange`) uses it: leading whitespace
@@ -155,19 +134,119 @@ pub fn parse_strtod(s: &[u8]) -> Option<f64> {
     if t.is_empty() || t.len() > 64 * 1024 {
         return None;
     }
-    let lower = t.to_ascii_lowercase();
-    let unsigned: &[u8] = match lower.split_first() {
-        Some((b'+' | b'-', rest)) => rest,
-        _ => &lower,
-    };
-    if unsigned.starts_with(b"0x") {
-        return ld::parse_raw(t, ld::Prec::DOUBLE).map(|(v, _)| v.to_f64());
+    if let Some(v) = fast_decimal(t) {
+        return Some(v);
     }
-    if unsigned.first().is_some_and(|c| *c == b'+' || *c == b'-') {
+    ld::parse_raw(t, ld::Prec::DOUBLE).map(|(v, _)| v.to_f64())
+}
+
+/// `str::parse::<f64>` (Rust's float grammar: an optional sign, then decimal digits with an
+/// optional point and exponent, or `inf`/`infinity`/`nan` in any case; no hex, no spaces),
+/// correctly rounded. Parsing goes through `fast_decimal` and the exact `ld` parser
+/// instead of `core::num::dec2flt`, whose code and powers-of-five table are ≈ 17 KB of the
+/// wasm module (docs/edge.md, "Sizes"); every float parse of the crate uses one of these.
+pub fn parse_f64_rust(s: &[u8]) -> Option<f64> {
+    let (neg, body) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, s),
+    };
+    if body.eq_ignore_ascii_case(b"nan") {
+        return Some(if neg { -f64::NAN } else { f64::NAN });
+    }
+    if let [b'0', b'x' | b'X', ..] = body {
         return None;
     }
-    let v: f64 = std::str::from_utf8(t).ok()?.parse().ok()?;
-    (!v.is_nan()).then_some(v)
+    if let Some(v) = fast_decimal(s) {
+        return Some(v);
+    }
+    ld::parse_raw(s, ld::Prec::DOUBLE).map(|(v, _)| v.to_f64())
+}
+
+/// Exact powers of ten as doubles (10^22 is the largest one a double holds exactly).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common short decimals (`3`, `-1.5`, `2.5e3`) without the bignum parser: a plain
+/// `[sign]digits[.digits][e[sign]digits]` literal whose digits make an integer `m ≤ 2^53`
+/// with a decimal exponent within ±22 is `m · 10^e` or `m / 10^-e` with both operands exact,
+/// so the one IEEE operation rounds correctly (Clinger's fast path). `None` for anything
+/// else, valid or not: the caller's exact parser decides.
+fn fast_decimal(s: &[u8]) -> Option<f64> {
+    let (neg, body) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, s),
+    };
+    let mut m: u64 = 0;
+    let mut digits = false;
+    let mut frac: i32 = 0;
+    let mut point = false;
+    let mut i = 0;
+    while let Some(&c) = body.get(i) {
+        if c.is_ascii_digit() {
+            m = m.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            digits = true;
+            frac += i32::from(point);
+        } else if c == b'.' && !point {
+            point = true;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if !digits || frac > 22 {
+        return None;
+    }
+    let mut e: i32 = 0;
+    if let Some(&c) = body.get(i) {
+        if c | 0x20 != b'e' {
+            return None;
+        }
+        i += 1;
+        let eneg = match body.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let start = i;
+        while let Some(&c) = body.get(i) {
+            if !c.is_ascii_digit() || i - start >= 4 {
+                return None;
+            }
+            e = e * 10 + i32::from(c - b'0');
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if eneg {
+            e = -e;
+        }
+    }
+    let v = if m == 0 {
+        0.0
+    } else {
+        if m > 1 << 53 {
+            return None;
+        }
+        let e10 = e - frac;
+        let p = *POW10.get(e10.unsigned_abs() as usize)?;
+        if e10 < 0 {
+            m as f64 / p
+        } else {
+            m as f64 * p
+        }
+    };
+    Some(if neg { -v } else { v })
 }
 
 /// Parse a finite double (INCRBYFLOAT increments, stored values): like [`parse_f64`] but the
@@ -298,6 +377,144 @@ mod tests {
             b"1e",
         ] {
             assert_eq!(parse_f64(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    /// The float parsers agree with Rust's `str::parse::<f64>` (which they replace) bit for
+    /// bit, over hand-picked edge cases and pseudo-random literals of every shape: short and
+    /// long mantissas, exponents around the fast path's limits, subnormals, halfway cases.
+    #[test]
+    fn float_parsers_match_rust() {
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "+0",
+            "0.0",
+            "-0.0",
+            "00",
+            ".5",
+            "5.",
+            "-.5",
+            "1e0",
+            "1E5",
+            "1e+5",
+            "1.e5",
+            "0e999999",
+            "1e22",
+            "1e23",
+            "9007199254740992",
+            "9007199254740993",
+            "9007199254740991e-22",
+            "123456789012345678901234567890",
+            "0.1",
+            "0.3",
+            "2.2250738585072014e-308",
+            "2.2250738585072011e-308",
+            "4.9406564584124654e-324",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308",
+            "1e308",
+            "1e309",
+            "1e-400",
+            "inf",
+            "-inf",
+            "+inf",
+            "Infinity",
+            "-INFINITY",
+            "infinit",
+            "nan",
+            "NaN",
+            "-nan",
+            "",
+            "-",
+            "+",
+            ".",
+            "e5",
+            "1e",
+            "1e+",
+            "1e-",
+            "--1",
+            "+-1",
+            "1 ",
+            " 1",
+            "1x",
+            "0x10",
+            "0X1p3",
+            "1_0",
+            "1.2.3",
+            "1e5.5",
+            "١",
+            "12345e-2",
+            "0.000001",
+            "1e-22",
+            "1e-23",
+            "4503599627370497.5",
+            "8.98846567431158e307",
+            "0.000000000000000000000000000000000000000000000000000000000000000000000000001",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        cases.push(format!("1{}", "0".repeat(400)));
+        cases.push(format!("0.{}1", "0".repeat(400)));
+        // 2^-1075 (half the smallest subnormal) padded past the 800 digits kept: exactly
+        // halfway (ties to even: 0), then just above it (a non-zero digit past the cut).
+        let half = "2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125";
+        cases.push(format!("{half}{}e-324", "0".repeat(300)));
+        cases.push(format!("{half}{}1e-324", "0".repeat(300)));
+        cases.push(format!("{half}{}1e-324", "0".repeat(30)));
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..200_000 {
+            let mut s = String::new();
+            if rnd(3) == 0 {
+                s.push('-');
+            }
+            let len = [1, 3, 8, 15, 16, 17, 19, 20, 25, 40][rnd(10) as usize];
+            for _ in 0..len {
+                s.push(char::from(b'0' + rnd(10) as u8));
+            }
+            if rnd(2) == 0 {
+                let at = rnd(s.len() as u64 + 1) as usize;
+                s.insert(at, '.');
+            }
+            if rnd(2) == 0 {
+                s.push('e');
+                let e = rnd(700) as i64 - 350;
+                s.push_str(&e.to_string());
+            }
+            cases.push(s);
+        }
+        for c in &cases {
+            let rust = c.parse::<f64>().ok();
+            let mine = parse_f64_rust(c.as_bytes());
+            assert_eq!(mine.map(f64::to_bits), rust.map(f64::to_bits), "{c}");
+            if let Some(v) = rust.filter(|v| v.is_finite()) {
+                // string2d rejects a literal with a non-zero digit that underflowed to zero.
+                let mantissa = c.split(['e', 'E']).next().unwrap_or("");
+                let underflow = v == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b));
+                let want = (!underflow).then_some(v);
+                if c.len() <= 5 * 1024 {
+                    assert_eq!(
+                        parse_f64(c.as_bytes()).map(f64::to_bits),
+                        want.map(f64::to_bits),
+                        "{c}"
+                    );
+                }
+                assert_eq!(
+                    parse_strtod(c.as_bytes()).map(f64::to_bits),
+                    Some(v.to_bits()),
+                    "{c}"
+                );
+            }
         }
     }
 

@@ -10,8 +10,10 @@
 //! the crate dependency-free, pure Rust on wasm32, with no panics (no indexing, no unchecked
 //! arithmetic on input-derived values).
 //!
-//! The same parser, instantiated at double precision ([`Prec::DOUBLE`]), gives `strtod`'s
-//! hex-float syntax (`0x1p-3`) to [`super::parse_f64`].
+//! The same parser, instantiated at double precision ([`Prec::DOUBLE`]), is the crate's
+//! double parser beyond the short decimals of `super::fast_decimal`: `strtod`'s hex-float
+//! syntax (`0x1p-3`), long mantissas, large exponents (so `core::num::dec2flt` is not linked
+//! into the wasm module).
 
 /// A binary floating-point format: mantissa bits and exponent range.
 #[derive(Clone, Copy, Debug)]
@@ -567,11 +569,27 @@ fn split_number(
     Some((digits, frac, exp))
 }
 
+/// Significant digits a double-precision parse keeps (see [`parse_dec`]).
+const DOUBLE_DIGITS: usize = 800;
+
 fn parse_dec(neg: bool, s: &[u8], p: Prec) -> Option<(Ld, bool)> {
     let (digits, frac, exp) = split_number(s, |c| c.is_ascii_digit(), b"eE", false)?;
-    let digits: Vec<u8> = digits.into_iter().skip_while(|&c| c == b'0').collect();
+    let mut digits: Vec<u8> = digits.into_iter().skip_while(|&c| c == b'0').collect();
     if digits.is_empty() {
         return Some((Ld::zero(neg), false));
+    }
+    let mut frac = frac;
+    if p.bits <= 53 && digits.len() > DOUBLE_DIGITS {
+        // A double is decided by its first 767 significant digits and whether any later one
+        // is non-zero (no rounding boundary has more), so a longer literal keeps 800 digits
+        // and a sticky `1` for the rest: a 64 KiB score bound costs what 800 digits cost.
+        let sticky = digits
+            .get(DOUBLE_DIGITS..)
+            .is_some_and(|rest| rest.iter().any(|&c| c != b'0'));
+        let dropped = (digits.len() - DOUBLE_DIGITS) as i64;
+        digits.truncate(DOUBLE_DIGITS);
+        digits.push(if sticky { b'1' } else { b'0' });
+        frac = frac.saturating_sub(dropped - 1);
     }
     let nd = digits.len() as i64;
     let e10 = exp.saturating_sub(frac);

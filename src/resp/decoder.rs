@@ -297,8 +297,7 @@ fn parse_double(text: &[u8]) -> Result<f64, DecodeError> {
     {
         return err("invalid double");
     }
-    s.parse::<f64>()
-        .map_err(|_| DecodeError("invalid double".into()))
+    crate::numfmt::parse_f64_rust(s.as_bytes()).ok_or_else(|| DecodeError("invalid double".into()))
 }
 
 /// Decode every complete reply in `input`; an error if the input is malformed or ends in the

@@ -187,7 +187,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
                 Some(Value::String(s)) => s
                     .to_str()
                     .ok()
-                    .and_then(|t| t.trim().parse::<f64>().ok())
+                    .and_then(|t| crate::numfmt::parse_f64_rust(t.trim().as_bytes()))
                     .map(|n| n as i64)
                     .unwrap_or(0),
                 _ => 0,

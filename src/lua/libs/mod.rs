@@ -266,10 +266,8 @@ pub(crate) fn strtod(s: &[u8]) -> (f64, usize) {
             i = j;
         }
     }
-    let text = std::str::from_utf8(&s[start..i]).unwrap_or("0");
-    // Rust rejects a bare trailing '.' after an exponent-less mantissa only in odd forms;
-    // normalise "5." and ".5" which it accepts anyway.
-    let v = text.parse::<f64>().unwrap_or(0.0);
+    // Rust's float grammar takes "5." and ".5" as C does.
+    let v = crate::numfmt::parse_f64_rust(s.get(start..i).unwrap_or(b"0")).unwrap_or(0.0);
     (signed(v), i)
 }
 
