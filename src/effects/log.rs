@@ -23,16 +23,18 @@ use std::sync::Arc;
 
 /// Default number of effects kept in each partition's log.
 pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
-/// Default number of local effects kept for the next `take_effects`.
+/// Default number of local effects kept for the next `take_effects` (beyond the logs'
+/// capacity: see [`Replication::outgoing_capacity`]).
 pub const DEFAULT_OUTGOING_CAPACITY: usize = 100_000;
 
-/// A logged effect. Local effects are shared with the outgoing queue. Remote ones stay
-/// encoded: each applied batch group is copied once into a buffer its logged effects share
-/// (one allocation per group, not a key and a value per effect), and an effect is read back
-/// from it ([`codec::effect_at`]) only when a catch-up sends it on.
+/// A logged effect. Local effects are moved in from the keyspace's outbox; those not yet
+/// handed out by `take_effects` are the outgoing effects (no queue or `Arc` of their own).
+/// Remote ones stay encoded: each applied batch group is copied once into a buffer its
+/// logged effects share (one allocation per group, not a key and a value per effect), and
+/// an effect is read back from it ([`codec::effect_at`]) only when a catch-up sends it on.
 #[derive(Debug, Clone)]
 enum Logged {
-    Own(Arc<Effect>),
+    Own(Effect),
     Remote {
         stamp: Stamp,
         group: Arc<[u8]>,
@@ -74,17 +76,24 @@ struct Partition {
     log: VecDeque<Logged>,
     /// Own effects up to this stamp were handed out by `take_effects` (or dropped).
     sent: Stamp,
+    /// Own effects stamped after `sent`, all in the log (the newest own entries): the next
+    /// `take_effects` group of this partition.
+    pending: usize,
 }
 
 /// Replication state of one shard.
 #[derive(Debug, Clone)]
 pub struct Replication {
     parts: BTreeMap<u16, Partition>,
-    outgoing: VecDeque<(u16, Arc<Effect>)>,
+    /// Own effects not yet taken, over all partitions.
+    pending: usize,
     peers: BTreeMap<u64, BTreeMap<u16, VersionVector>>,
     /// Effects kept per partition log.
     pub log_capacity: usize,
-    /// Local effects kept until `take_effects` (older ones are dropped; peers catch up).
+    /// Local effects kept until `take_effects`. They live in the logs, which keep them past
+    /// `log_capacity` until this many are pending over all partitions; past it the oldest of
+    /// the partition being written are dropped (its next group's `prev` says so; peers catch
+    /// up).
     pub outgoing_capacity: usize,
 }
 
@@ -92,7 +101,7 @@ impl Default for Replication {
     fn default() -> Self {
         Replication {
             parts: BTreeMap::new(),
-            outgoing: VecDeque::new(),
+            pending: 0,
             peers: BTreeMap::new(),
             log_capacity: DEFAULT_LOG_CAPACITY,
             outgoing_capacity: DEFAULT_OUTGOING_CAPACITY,
@@ -141,18 +150,42 @@ impl Replication {
 }
 
 impl Partition {
-    /// Append to the bounded log; trimming raises the floor of the trimmed effect's origin.
-    fn push_log(&mut self, e: Logged, cap: usize) {
-        self.log.push_back(e);
-        self.trim(cap);
+    /// Own effects not yet taken, newest first.
+    fn pending_rev(&self) -> impl Iterator<Item = &Effect> {
+        self.log
+            .iter()
+            .rev()
+            .filter_map(|l| match l {
+                Logged::Own(e) => Some(e),
+                Logged::Remote { .. } => None,
+            })
+            .take(self.pending)
     }
 
     /// Trim the log to `cap` effects, raising the floor of each trimmed effect's origin: a
     /// run of consecutive effects of one origin (a batch applied at once trims in runs)
-    /// raises it once, with the run's largest stamp.
-    fn trim(&mut self, cap: usize) {
+    /// raises it once, with the run's largest stamp. Own effects not yet taken stop the trim
+    /// (the log keeps them past `cap`) unless `drop_pending`; those dropped advance `sent`
+    /// (the next group must not claim them). Returns how many pending effects were dropped.
+    fn trim(&mut self, cap: usize, drop_pending: bool) -> usize {
         let mut run: Option<Stamp> = None;
+        let mut dropped = 0;
         while self.log.len() > cap {
+            let Some(front) = self.log.front() else {
+                break;
+            };
+            if self.pending > 0 {
+                if let Logged::Own(e) = front {
+                    if e.stamp > self.sent {
+                        if !drop_pending {
+                            break;
+                        }
+                        self.sent = e.stamp;
+                        self.pending -= 1;
+                        dropped += 1;
+                    }
+                }
+            }
             let Some(old) = self.log.pop_front() else {
                 break;
             };
@@ -169,6 +202,7 @@ impl Partition {
         if let Some(r) = run {
             raise(&mut self.floor, r.node, r);
         }
+        dropped
     }
 }
 
@@ -227,69 +261,80 @@ impl Shard {
         let repl = &mut self.repl;
         let (log_cap, out_cap) = (repl.log_capacity, repl.outgoing_capacity);
         // Consecutive effects often share a key (a type change's Delete + write, a script's
-        // writes): route each key once.
-        let mut last: Option<(u16, Arc<Effect>)> = None;
+        // writes): route each key once (the previous effect is the newest entry of its log).
+        let mut last: Option<u16> = None;
         for e in self.ks.drain_outbox() {
-            let p = match &last {
-                Some((p, prev)) if prev.key == e.key => *p,
-                _ => match routed {
+            let same = last.filter(|lp| {
+                repl.parts
+                    .get(lp)
+                    .and_then(|part| part.log.back())
+                    .is_some_and(|l| matches!(l, Logged::Own(x) if x.key == e.key))
+            });
+            let p = match same {
+                Some(p) => p,
+                None => match routed {
                     Some((p, k)) if k == e.key.as_slice() && !is_system_key(k) => p,
                     _ => partition_in(pmap, &e.key),
                 },
             };
-            let e = Arc::new(e);
-            last = Some((p, e.clone()));
-            let part = repl.part(p);
+            last = Some(p);
+            repl.pending += 1;
+            let drop_pending = repl.pending > out_cap;
+            let part = repl.parts.entry(p).or_default();
             raise(&mut part.vv, me, e.stamp);
-            part.push_log(Logged::Own(e.clone()), log_cap);
-            repl.outgoing.push_back((p, e));
-            if repl.outgoing.len() > out_cap {
-                if let Some((dp, d)) = repl.outgoing.pop_front() {
-                    // Dropped: the next group of that partition must not claim it.
-                    let part = repl.part(dp);
-                    part.sent = part.sent.max(d.stamp);
-                }
-            }
+            part.log.push_back(Logged::Own(e));
+            part.pending += 1;
+            let dropped = part.trim(log_cap, drop_pending);
+            repl.pending -= dropped;
         }
     }
 
     /// Number of local effects waiting for [`Shard::take_effects`].
     pub fn pending_effects(&mut self) -> usize {
         self.collect_effects();
-        self.repl.outgoing.len()
+        self.repl.pending
     }
 
     /// Drop the pending local effects without encoding them (a shard with no live link:
     /// they stay in the log for catch-up). The next group of each partition will not claim
-    /// them, exactly as when the outgoing queue overflows. Returns how many were dropped.
+    /// them, exactly as when the outgoing effects overflow. Returns how many were dropped.
     pub fn discard_effects(&mut self) -> usize {
         self.collect_effects();
-        let n = self.repl.outgoing.len();
-        while let Some((p, d)) = self.repl.outgoing.pop_front() {
-            let part = self.repl.part(p);
-            part.sent = part.sent.max(d.stamp);
+        let n = self.repl.pending;
+        for part in self.repl.parts.values_mut() {
+            let newest = part.pending_rev().next().map(|e| e.stamp);
+            if let Some(newest) = newest {
+                part.sent = part.sent.max(newest);
+            }
+            part.pending = 0;
         }
+        self.repl.pending = 0;
         n
     }
 
     /// The outgoing batch: every local effect since the previous call, one group per
     /// partition, in order (a script's effects are contiguous). Always a valid batch (an
-    /// empty one when there is nothing to send).
+    /// empty one when there is nothing to send). Encoded straight from the logs.
     pub fn take_effects(&mut self) -> Vec<u8> {
         self.collect_effects();
         let me = self.ks.node_id();
-        let mut by_part: BTreeMap<u16, Vec<Arc<Effect>>> = BTreeMap::new();
-        for (p, e) in self.repl.outgoing.drain(..) {
-            by_part.entry(p).or_default().push(e);
-        }
         let mut w = BatchWriter::new();
-        for (p, effects) in by_part {
-            let part = self.repl.part(p);
+        if self.repl.pending == 0 {
+            return w.finish();
+        }
+        for (&p, part) in self.repl.parts.iter_mut() {
+            if part.pending == 0 {
+                continue;
+            }
+            let mut effects: Vec<EffectRef<'_>> = part.pending_rev().map(Effect::as_view).collect();
+            effects.reverse();
             let prev = part.sent.max(Stamp::new(0, 0, me));
             let upto = effects.last().map_or(prev, |e| e.stamp);
+            w.group(p, me, prev, upto, effects.into_iter());
             part.sent = upto;
-            w.group(p, me, prev, upto, effects.iter().map(|e| e.as_view()));
+            part.pending = 0;
         }
+        self.repl.pending = 0;
         w.finish()
     }
 
@@ -360,7 +405,8 @@ impl Shard {
             }
             n += g.effects.len();
             let cap = self.repl.log_capacity;
-            let part = self.repl.part(g.partition);
+            let drop_pending = self.repl.pending > self.repl.outgoing_capacity;
+            let part = self.repl.parts.entry(g.partition).or_default();
             let cur = at(&part.vv, g.origin);
             if g.prev <= cur {
                 // The group's bytes, copied once for all its logged effects.
@@ -375,8 +421,9 @@ impl Shard {
                         op_at: p.op_at,
                     });
                 }
-                part.trim(cap);
+                let dropped = part.trim(cap, drop_pending);
                 raise(&mut part.vv, g.origin, g.upto);
+                self.repl.pending -= dropped;
             }
         }
         Ok(n)
