@@ -301,12 +301,14 @@ impl Shard {
     pub fn discard_effects(&mut self) -> usize {
         self.collect_effects();
         let n = self.repl.pending;
+        let cap = self.repl.log_capacity;
         for part in self.repl.parts.values_mut() {
             let newest = part.pending_rev().next().map(|e| e.stamp);
             if let Some(newest) = newest {
                 part.sent = part.sent.max(newest);
             }
             part.pending = 0;
+            part.trim(cap, false);
         }
         self.repl.pending = 0;
         n
@@ -318,6 +320,7 @@ impl Shard {
     pub fn take_effects(&mut self) -> Vec<u8> {
         self.collect_effects();
         let me = self.ks.node_id();
+        let cap = self.repl.log_capacity;
         let mut w = BatchWriter::new();
         if self.repl.pending == 0 {
             return w.finish();
@@ -333,6 +336,8 @@ impl Shard {
             w.group(p, me, prev, upto, effects.into_iter());
             part.sent = upto;
             part.pending = 0;
+            // Pending effects may have kept the log past its capacity: sent, they go.
+            part.trim(cap, false);
         }
         self.repl.pending = 0;
         w.finish()
