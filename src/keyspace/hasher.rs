@@ -64,6 +64,20 @@ fn secret() -> &'static Secret {
     })
 }
 
+/// The hash of a key's bytes under the process secret (stored with each key of the slot map,
+/// which its table then mixes with the map's own seed: see slots.rs).
+pub fn key_hash(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    static STATE: OnceLock<SeedableRandomState> = OnceLock::new();
+    let state = STATE.get_or_init(|| {
+        let s = secret();
+        SeedableRandomState::with_seed(s.per_map.rotate_left(32) ^ 0x6b65_7973, &s.shared)
+    });
+    let mut h = state.build_hasher();
+    h.write(bytes);
+    h.finish()
+}
+
 impl Default for KeyHasher {
     fn default() -> Self {
         static MAPS: AtomicU64 = AtomicU64::new(0);

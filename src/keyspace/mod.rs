@@ -26,6 +26,7 @@ pub mod hasher;
 mod list;
 mod order;
 mod set;
+mod slots;
 mod zset;
 
 use crdt::assign_bytes;
@@ -40,6 +41,7 @@ use crate::engine::keyed_sort::{sorted_indexes, take_in_order};
 use crate::hlc::{Hlc, Stamp};
 use hasher::Map;
 use order::Order;
+use slots::Slots;
 use std::sync::Arc;
 
 /// One concrete write. This is the effect enum: everything that changes the keyspace is one of
@@ -242,7 +244,7 @@ pub struct Keyspace {
     /// states were boxed apart), and growing a table of inline slots copied all of them at
     /// once (tens of MB at 50k keys: a 30 ms stall of the shard's thread, page faults
     /// included, the replication latency tail); boxed, a resize moves 24-byte entries.
-    slots: Map<Arc<[u8]>, Box<Slot>>,
+    slots: Slots<Box<Slot>>,
     /// Number of slots with a view (stored keys, expired or not, system records included).
     views: usize,
     order: Order,
@@ -1224,12 +1226,13 @@ impl Keyspace {
         // One lookup: the CRDT state and the view are updated through the key's slot. A new
         // key's bytes are copied once, shared by the slot map and the SCAN index.
         let mut new_key = None;
-        let slot = match self.slots.get_mut(e.key) {
+        let hash = hasher::key_hash(e.key);
+        let slot = match self.slots.get_mut_hashed(hash, e.key) {
             Some(s) => s,
             None => {
                 let k: Arc<[u8]> = Arc::from(e.key);
                 new_key = Some(k.clone());
-                self.slots.entry(k).or_default()
+                self.slots.insert_new(hash, k, Box::default())
             }
         };
         let Slot { meta, view: entry } = &mut **slot;
