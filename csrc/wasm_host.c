@@ -3,6 +3,7 @@
  * (src/sys/) defines the `marekvs_host_*` functions. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 #include "lua.h"
@@ -89,6 +90,31 @@ size_t strspn(const char *s, const char *c) {
     if (!*q) break;
   }
   return (size_t)(p - s);
+}
+
+/* memcmp: wasi-libc's compares byte by byte. Every byte-string equality and order in the
+ * module goes through it, Rust's included (slice `==`/`cmp` call memcmp): keys in hash maps,
+ * an EVALSHA's 40-byte SHA, command names. Eight bytes at a time (unaligned loads are fine
+ * in wasm); the first differing byte decides, as the C standard requires. */
+int memcmp(const void *a, const void *b, size_t n) {
+  const unsigned char *l = a, *r = b;
+  while (n >= 8) {
+    uint64_t x, y;
+    __builtin_memcpy(&x, l, 8);
+    __builtin_memcpy(&y, r, 8);
+    if (x != y) {
+      /* wasm is little-endian: the lowest differing bit is in the first differing byte. */
+      unsigned k = (unsigned)__builtin_ctzll(x ^ y) >> 3;
+      return (int)l[k] - (int)r[k];
+    }
+    l += 8;
+    r += 8;
+    n -= 8;
+  }
+  for (; n; n--, l++, r++) {
+    if (*l != *r) return (int)*l - (int)*r;
+  }
+  return 0;
 }
 
 /* snprintf: Lua formats every integer it turns into text (tostring, `..`, string.format's

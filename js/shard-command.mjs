@@ -53,12 +53,17 @@ export function installFastCommand(Shard) {
   // (src/sys.rs `monotonic_ms`), read just before the command: never later than its start.
   const perf = typeof globalThis.performance?.now === 'function' ? globalThis.performance : null;
 
+  let shared = false;
   const refresh = () => {
     if (memory === null) {
       memory = Shard.__memory();
       out = Shard.__outBlock();
+      shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     }
-    if (buffer !== memory.buffer) {
+    // Growing a (non-shared) memory detaches its old buffer, which empties the views made on
+    // it: their length tells, without the `memory.buffer` getter (a call into the engine,
+    // 2 % of an EVALSHA) twice per command. A shared memory's old buffer stays as it was.
+    if (u8 === null || u8.length === 0 || (shared && buffer !== memory.buffer)) {
       buffer = memory.buffer;
       u8 = new Uint8Array(buffer);
       u32 = new Uint32Array(buffer);
