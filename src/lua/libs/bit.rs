@@ -25,53 +25,51 @@ fn ret(b: u32) -> Value {
 }
 
 type Op = fn(u32, u32) -> u32;
-type Unary = fn(u32) -> u32;
+
+/// How an operation reads its arguments.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// `f(x)` (the second operand is unused).
+    Unary,
+    /// `f(...f(f(x1, xn), xn-1)..., x2)`: every argument.
+    Fold,
+    /// `f(x, n & 31)`.
+    Shift,
+}
 
 pub(crate) fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    let unary: [(&'static str, Unary); 3] = [
-        ("tobit", |b| b),
-        ("bnot", |b| !b),
-        ("bswap", u32::swap_bytes),
+    // One closure type for the eleven operations: each closure type instantiates its own
+    // copy of the library function glue (docs/edge.md, "Sizes").
+    let ops: [(&'static str, Shape, Op); 11] = [
+        ("tobit", Shape::Unary, |b, _| b),
+        ("bnot", Shape::Unary, |b, _| !b),
+        ("bswap", Shape::Unary, |b, _| b.swap_bytes()),
+        ("band", Shape::Fold, |a, b| a & b),
+        ("bor", Shape::Fold, |a, b| a | b),
+        ("bxor", Shape::Fold, |a, b| a ^ b),
+        ("lshift", Shape::Shift, |b, n| b << n),
+        ("rshift", Shape::Shift, |b, n| b >> n),
+        ("arshift", Shape::Shift, |b, n| ((b as i32) >> n) as u32),
+        ("rol", Shape::Shift, u32::rotate_left),
+        ("ror", Shape::Shift, u32::rotate_right),
     ];
-    for (name, f) in unary {
-        t.raw_set(
-            name,
-            func(lua, move |lua, args| Ok(ret(f(barg(lua, &args, 1, name)?))))?,
-        )?;
-    }
-    let fold: [(&'static str, Op); 3] = [
-        ("band", |a, b| a & b),
-        ("bor", |a, b| a | b),
-        ("bxor", |a, b| a ^ b),
-    ];
-    for (name, f) in fold {
+    for (name, shape, f) in ops {
         t.raw_set(
             name,
             func(lua, move |lua, args| {
                 let mut b = barg(lua, &args, 1, name)?;
-                // The C code reads the arguments from the last to the second.
-                for i in (2..=args.len()).rev() {
-                    b = f(b, barg(lua, &args, i, name)?);
+                match shape {
+                    Shape::Unary => b = f(b, 0),
+                    Shape::Fold => {
+                        // The C code reads the arguments from the last to the second.
+                        for i in (2..=args.len()).rev() {
+                            b = f(b, barg(lua, &args, i, name)?);
+                        }
+                    }
+                    Shape::Shift => b = f(b, barg(lua, &args, 2, name)? & 31),
                 }
                 Ok(ret(b))
-            })?,
-        )?;
-    }
-    let shifts: [(&'static str, Op); 5] = [
-        ("lshift", |b, n| b << n),
-        ("rshift", |b, n| b >> n),
-        ("arshift", |b, n| ((b as i32) >> n) as u32),
-        ("rol", u32::rotate_left),
-        ("ror", u32::rotate_right),
-    ];
-    for (name, f) in shifts {
-        t.raw_set(
-            name,
-            func(lua, move |lua, args| {
-                let b = barg(lua, &args, 1, name)?;
-                let n = barg(lua, &args, 2, name)? & 31;
-                Ok(ret(f(b, n)))
             })?,
         )?;
     }

@@ -127,42 +127,64 @@ pub(crate) fn new_module(lua: &Lua) -> mlua::Result<Table> {
             Ok(MultiValue::from_iter([a, b, d]))
         })?,
     )?;
-    macro_rules! int_cfg {
-        ($name:literal, $field:ident, $min:expr, $max:expr) => {{
-            let c = cfg.clone();
-            t.raw_set(
-                $name,
-                func(lua, move |lua, args| {
-                    let args = arg_init(args, 1, $name)?;
-                    let mut cfg = c.borrow_mut();
-                    int_option(lua, &args, 1, $name, &mut cfg.$field, $min, $max)
-                })?,
-            )?;
-        }};
+    // One closure type for the integer settings and one for the enum settings (each closure
+    // type instantiates its own copy of the library function glue).
+    type Field = fn(&mut Config) -> &mut i64;
+    let ints: [(&'static str, Field, i64, i64); 3] = [
+        (
+            "encode_max_depth",
+            |c| &mut c.encode_max_depth,
+            1,
+            i32::MAX as i64,
+        ),
+        (
+            "decode_max_depth",
+            |c| &mut c.decode_max_depth,
+            1,
+            i32::MAX as i64,
+        ),
+        (
+            "encode_number_precision",
+            |c| &mut c.encode_number_precision,
+            1,
+            14,
+        ),
+    ];
+    for (name, field, min, max) in ints {
+        let c = cfg.clone();
+        t.raw_set(
+            name,
+            func(lua, move |lua, args| {
+                let args = arg_init(args, 1, name)?;
+                let mut cfg = c.borrow_mut();
+                int_option(lua, &args, 1, name, field(&mut cfg), min, max)
+            })?,
+        )?;
     }
-    int_cfg!("encode_max_depth", encode_max_depth, 1, i32::MAX as i64);
-    int_cfg!("decode_max_depth", decode_max_depth, 1, i32::MAX as i64);
-    int_cfg!("encode_number_precision", encode_number_precision, 1, 14);
-    macro_rules! enum_cfg {
-        ($name:literal, $field:ident, $opts:expr) => {{
-            let c = cfg.clone();
-            t.raw_set(
-                $name,
-                func(lua, move |lua, args| {
-                    let args = arg_init(args, 1, $name)?;
-                    let mut cfg = c.borrow_mut();
-                    enum_option(lua, &args, 1, $name, &mut cfg.$field, $opts)
-                })?,
-            )?;
-        }};
+    let enums: [(&'static str, Field, Option<&'static [&'static str]>); 3] = [
+        ("encode_keep_buffer", |c| &mut c.encode_keep_buffer, None),
+        (
+            "encode_invalid_numbers",
+            |c| &mut c.encode_invalid_numbers,
+            Some(&["off", "on", "null"]),
+        ),
+        (
+            "decode_invalid_numbers",
+            |c| &mut c.decode_invalid_numbers,
+            None,
+        ),
+    ];
+    for (name, field, opts) in enums {
+        let c = cfg.clone();
+        t.raw_set(
+            name,
+            func(lua, move |lua, args| {
+                let args = arg_init(args, 1, name)?;
+                let mut cfg = c.borrow_mut();
+                enum_option(lua, &args, 1, name, field(&mut cfg), opts)
+            })?,
+        )?;
     }
-    enum_cfg!("encode_keep_buffer", encode_keep_buffer, None);
-    enum_cfg!(
-        "encode_invalid_numbers",
-        encode_invalid_numbers,
-        Some(&["off", "on", "null"][..])
-    );
-    enum_cfg!("decode_invalid_numbers", decode_invalid_numbers, None);
     t.raw_set("new", func(lua, |lua, _| new_module(lua))?)?;
     t.raw_set("null", null())?;
     t.raw_set("_NAME", "cjson")?;

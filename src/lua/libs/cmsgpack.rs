@@ -29,25 +29,25 @@ const MAX_CSTACK: usize = 8000;
 pub(crate) fn module(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.raw_set("pack", func(lua, pack)?)?;
-    t.raw_set(
-        "unpack",
-        func(lua, |lua, args| unpack_full(lua, &args, "unpack", 0, 0))?,
-    )?;
-    t.raw_set(
-        "unpack_one",
-        func(lua, |lua, args| {
-            let offset = opt_integer(lua, &args, 2, "unpack_one", 0)?;
-            unpack_full(lua, &args, "unpack_one", 1, offset)
-        })?,
-    )?;
-    t.raw_set(
-        "unpack_limit",
-        func(lua, |lua, args| {
-            let limit = super::check_integer(lua, &args, 2, "unpack_limit")?;
-            let offset = opt_integer(lua, &args, 3, "unpack_limit", 0)?;
-            unpack_full(lua, &args, "unpack_limit", limit, offset)
-        })?,
-    )?;
+    // One closure type for the three unpack functions (each closure type instantiates its
+    // own copy of the library function glue).
+    for name in ["unpack", "unpack_one", "unpack_limit"] {
+        t.raw_set(
+            name,
+            func(lua, move |lua, args| match name {
+                "unpack" => unpack_full(lua, &args, name, 0, 0),
+                "unpack_one" => {
+                    let offset = opt_integer(lua, &args, 2, name, 0)?;
+                    unpack_full(lua, &args, name, 1, offset)
+                }
+                _ => {
+                    let limit = super::check_integer(lua, &args, 2, name)?;
+                    let offset = opt_integer(lua, &args, 3, name, 0)?;
+                    unpack_full(lua, &args, name, limit, offset)
+                }
+            })?,
+        )?;
+    }
     t.raw_set("_NAME", "cmsgpack")?;
     t.raw_set("_VERSION", "lua-cmsgpack 0.4.0")?;
     t.raw_set("_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo")?;
