@@ -2,7 +2,7 @@
 //! objects for display (the playground's effects timeline, debugging). Read-only; malformed
 //! bytes throw an `Error` with the codec's reason.
 
-use crate::effects::{codec, Effect, Op, Stamp};
+use crate::effects::{codec, EffectRef, Op, Stamp};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -20,12 +20,12 @@ fn stamp(s: Stamp) -> String {
     format!("{}.{}@{:x}", s.ms, s.c, s.node)
 }
 
-fn effect(e: &Effect) -> Object {
+fn effect(e: &EffectRef<'_>) -> Object {
     let o = Object::new();
     set(&o, "stamp", stamp(e.stamp));
     set(&o, "ms", e.stamp.ms as f64);
     set(&o, "origin", format!("{:x}", e.stamp.node));
-    set(&o, "key", text(&e.key));
+    set(&o, "key", text(e.key));
     set(&o, "op", e.op.name());
     match &e.op {
         Op::Str(v) => set(&o, "value", text(v)),
@@ -61,7 +61,7 @@ fn effect(e: &Effect) -> Object {
 /// lossily as UTF-8).
 #[wasm_bindgen(js_name = describeEffects)]
 pub fn describe_effects(batch: &[u8]) -> Result<Array, JsError> {
-    let groups = codec::decode_batch(batch).map_err(|e| JsError::new(&e.to_string()))?;
+    let groups = codec::decode_batch_view(batch).map_err(|e| JsError::new(&e.to_string()))?;
     let out = Array::new();
     for g in &groups {
         let o = Object::new();
@@ -69,7 +69,7 @@ pub fn describe_effects(batch: &[u8]) -> Result<Array, JsError> {
         set(&o, "origin", format!("{:x}", g.origin));
         set(&o, "prev", stamp(g.prev));
         set(&o, "upto", stamp(g.upto));
-        let effects: Array = g.effects.iter().map(effect).collect();
+        let effects: Array = g.effects.iter().map(|p| effect(&p.effect)).collect();
         set(&o, "effects", effects);
         out.push(&o);
     }
@@ -79,7 +79,7 @@ pub fn describe_effects(batch: &[u8]) -> Result<Array, JsError> {
 /// `describeSnapshot(bytes)`: `{partition, effects: [...]}` as in `describeEffects`.
 #[wasm_bindgen(js_name = describeSnapshot)]
 pub fn describe_snapshot(bytes: &[u8]) -> Result<Object, JsError> {
-    let snap = codec::decode_snapshot(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+    let snap = codec::decode_snapshot_view(bytes).map_err(|e| JsError::new(&e.to_string()))?;
     let o = Object::new();
     set(&o, "partition", snap.partition);
     let effects: Array = snap.effects.iter().map(effect).collect();
