@@ -711,11 +711,24 @@ impl Gateway {
         let mut target = None;
         let mut args: [&[u8]; FAST_ARGS] = [&[]; FAST_ARGS];
         let mut pos = 0;
+        // The command of the previous request: a pipeline mostly repeats one command, and
+        // comparing its name is cheaper than lowercasing and hashing it again.
+        let mut last: Option<(&[u8], &'static engine::CommandSpec)> = None;
+        let mut last_key = None;
         while pos < data.len() {
             let argc;
             (argc, pos) = scan_request(data, pos, &mut args)?;
             let argv = args.get(..argc)?;
-            let p = self.fast_partition(argv)?;
+            let name = *argv.first()?;
+            let spec = match last {
+                Some((n, spec)) if n == name => spec,
+                _ => {
+                    let spec = fast_spec(name)?;
+                    last = Some((name, spec));
+                    spec
+                }
+            };
+            let p = self.fast_partition(spec, argv, &mut last_key)?;
             let w = self.owner_of(p);
             if *target.get_or_insert(w) != w {
                 return None;
@@ -728,11 +741,16 @@ impl Gateway {
         Some(w)
     }
 
-    /// [`route`] for the common case, on borrowed arguments: the partition of a keyed
+    /// [`route`] for the common case, on borrowed arguments (`spec`: the command of
+    /// `argv[0]`, from [`fast_spec`]): the partition of a keyed
     /// command without subcommands or movable keys whose keys share one partition; `None`
     /// for anything else (including every error).
-    fn fast_partition(&self, argv: &[&[u8]]) -> Option<u16> {
-        let spec = fast_spec(argv.first()?)?;
+    fn fast_partition<'a>(
+        &self,
+        spec: &engine::CommandSpec,
+        argv: &[&'a [u8]],
+        last_key: &mut Option<(&'a [u8], u16)>,
+    ) -> Option<u16> {
         if !arity_ok(spec, argv.len())
             || spec.first_key <= 0
             || spec.has(engine::flags::MOVABLEKEYS)
@@ -750,8 +768,17 @@ impl Gateway {
         let mut i = i64::from(spec.first_key);
         let mut part = None;
         while i <= last && i < argc {
-            let key = argv.get(usize::try_from(i).ok()?)?;
-            let p = self.pmap.partition_of_key(key);
+            let key: &'a [u8] = argv.get(usize::try_from(i).ok()?)?;
+            // A pipeline often repeats a key (a counter, a list): comparing it with the
+            // previous one is cheaper than its hash-tag search and CRC16.
+            let p = match *last_key {
+                Some((k, p)) if k == key => p,
+                _ => {
+                    let p = self.pmap.partition_of_key(key);
+                    *last_key = Some((key, p));
+                    p
+                }
+            };
             if *part.get_or_insert(p) != p {
                 return None; // CROSSSLOT: the full path answers it
             }
@@ -896,6 +923,25 @@ fn scan_request<'a>(
             return None;
         }
         let from = pos + 1;
+        // The common form in one pass: 1 to 18 digits without a leading zero (or a lone 0),
+        // then CRLF; the value string2ll gives for those bytes. Anything else (a sign, a
+        // leading zero, a bare CR, more digits) takes the general path below.
+        let mut v: i64 = 0;
+        let mut i = from;
+        while let Some(&d) = data.get(i) {
+            if !d.is_ascii_digit() || i - from == 18 {
+                break;
+            }
+            v = v * 10 + i64::from(d - b'0');
+            i += 1;
+        }
+        let digits = i - from;
+        if digits > 0
+            && (digits == 1 || data.get(from) != Some(&b'0'))
+            && data.get(i..i + 2) == Some(b"\r\n".as_slice())
+        {
+            return Some((v, i + 2));
+        }
         let cr = from + data.get(from..)?.iter().position(|&b| b == b'\r')?;
         if *data.get(cr + 1)? != b'\n' {
             return None;
@@ -1157,6 +1203,12 @@ mod tests {
         pieces.push(b"*0\r\n".to_vec());
         pieces.push(b"*2\r\n$3\r\nGET\r\n$-1\r\n".to_vec());
         pieces.push(b"*2\r\n$3\r\nGET\r\n$01\r\na\r\n".to_vec());
+        // Lengths the one-pass digit scan leaves to string2ll, and an empty argument.
+        pieces.push(b"*2\r\n$3\r\nGET\r\n$+1\r\na\r\n".to_vec());
+        pieces.push(b"*2\r\n$3\r\nGET\r\n$0000000000000000001\r\na\r\n".to_vec());
+        pieces.push(b"*2\r\n$3\r\nGET\r\n$1\ra\r\n".to_vec());
+        pieces.push(b"*2\r\n$3\r\nGET\r\n$0\r\n\r\n".to_vec());
+        pieces.push(b"*02\r\n$3\r\nGET\r\n$1\r\na\r\n".to_vec());
         let mut inputs: Vec<Vec<u8>> = Vec::new();
         for a in &pieces {
             for b in &pieces {

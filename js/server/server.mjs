@@ -173,7 +173,9 @@ export async function startServer(opts = {}) {
     w.inflight--;
     const sent = w.sent.shift() ?? [];
     flushWorker(w); // what queued up meanwhile leaves at once, as one message
-    const touched = new Set();
+    // The connections this message answered, each once (a flag on the connection instead of
+    // a Set per message).
+    const touched = [];
     const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
     let off = 0;
     let k = 0;
@@ -201,9 +203,15 @@ export async function startServer(opts = {}) {
         entry.parts[job.w] = { out, lens };
       }
       entry.waiting--;
-      touched.add(conn);
+      if (!conn.touched) {
+        conn.touched = true;
+        touched.push(conn);
+      }
     }
-    for (const conn of touched) drain(conn);
+    for (const conn of touched) {
+      conn.touched = false;
+      drain(conn);
+    }
     // A short answer (never sent by a healthy worker): its connections get an error instead
     // of waiting forever.
     if (k < sent.length) failJobs(sent.slice(k), `shard ${i}: ${sent.length - k} job(s) unanswered`);
@@ -331,7 +339,7 @@ export async function startServer(opts = {}) {
   const server = net.createServer({ noDelay: true }, (socket) => {
     const gw = new Gateway(owner, shards, nextClientId++);
     gw.setStatusBuffer(statusView);
-    const conn = { socket, gw, queue: [], closed: false, paused: false };
+    const conn = { socket, gw, queue: [], closed: false, paused: false, touched: false };
     conns.add(conn);
     // The first command decides whether this is a client or a peer link (MAREKVS.PEER, see
     // peers.mjs); after that the client path runs without any further check.
