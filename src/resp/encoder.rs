@@ -12,17 +12,21 @@ use crate::reply::Reply;
 
 /// Append the RESP encoding of `reply` to `out`. `proto` is 2 or 3 (anything but 3 is RESP2).
 pub fn encode(reply: &Reply, proto: u8, out: &mut Vec<u8>) {
+    // Most replies are one scalar (+OK, an integer, a bulk): no stack for those (the
+    // allocation was a sizeable part of encoding a SET's or an INCR's reply).
+    match reply {
+        Reply::Status(s) => return line(out, b'+', s.as_bytes()),
+        Reply::Integer(n) => return integer(out, *n),
+        Reply::Bulk(b) => return bulk(out, b),
+        _ => {}
+    }
     let resp3 = proto == 3;
     let mut stack: Vec<&Reply> = vec![reply];
     while let Some(r) = stack.pop() {
         match r {
             Reply::Status(s) => line(out, b'+', s.as_bytes()),
             Reply::Error(s) => line(out, b'-', s.as_bytes()),
-            Reply::Integer(n) => {
-                out.push(b':');
-                out.extend_from_slice(n.to_string().as_bytes());
-                out.extend_from_slice(b"\r\n");
-            }
+            Reply::Integer(n) => integer(out, *n),
             Reply::Bulk(b) => bulk(out, b),
             Reply::Nil => out.extend_from_slice(if resp3 { b"_\r\n" } else { b"$-1\r\n" }),
             Reply::NilArray => out.extend_from_slice(if resp3 { b"_\r\n" } else { b"*-1\r\n" }),
@@ -93,9 +97,15 @@ pub fn encode_to_vec(reply: &Reply, proto: u8) -> Vec<u8> {
     out
 }
 
+fn integer(out: &mut Vec<u8>, n: i64) {
+    out.push(b':');
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
 fn header(out: &mut Vec<u8>, tag: u8, n: usize) {
     out.push(tag);
-    out.extend_from_slice(n.to_string().as_bytes());
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     out.extend_from_slice(b"\r\n");
 }
 
@@ -108,6 +118,11 @@ fn bulk(out: &mut Vec<u8>, b: &[u8]) {
 /// A simple line (`+`, `-`, `,`, `(`) with CR/LF replaced by spaces.
 fn line(out: &mut Vec<u8>, tag: u8, text: &[u8]) {
     out.push(tag);
+    if memchr::memchr2(b'\r', b'\n', text).is_none() {
+        out.extend_from_slice(text);
+        out.extend_from_slice(b"\r\n");
+        return;
+    }
     out.extend(
         text.iter()
             .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
