@@ -128,6 +128,8 @@ fn put_vv(out: &mut Vec<u8>, vv: &VersionVector) {
 pub struct BatchWriter {
     groups: u64,
     body: Vec<u8>,
+    /// `body` starts with the header for this many groups ([`BatchWriter::expecting`]).
+    header_for: Option<u64>,
 }
 
 impl Default for BatchWriter {
@@ -142,6 +144,22 @@ impl BatchWriter {
         BatchWriter {
             groups: 0,
             body: Vec::new(),
+            header_for: None,
+        }
+    }
+
+    /// An empty batch that will hold `groups` groups and about `bytes` bytes: the header is
+    /// written first and the body reserved, so [`BatchWriter::finish`] copies nothing (a
+    /// different number of groups is still encoded correctly, with one copy).
+    pub fn expecting(groups: u64, bytes: usize) -> BatchWriter {
+        let mut body = Vec::with_capacity(bytes.saturating_add(16));
+        body.extend_from_slice(b"MKE");
+        body.push(VERSION);
+        put_varint(&mut body, groups);
+        BatchWriter {
+            groups: 0,
+            body,
+            header_for: Some(groups),
         }
     }
 
@@ -187,11 +205,21 @@ impl BatchWriter {
 
     /// The encoded batch.
     pub fn finish(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + 10 + self.body.len());
+        let mut body = self.body;
+        if let Some(expected) = self.header_for {
+            if expected == self.groups {
+                return body;
+            }
+            // Drop the header written for another count.
+            let mut head = vec![b'M', b'K', b'E', VERSION];
+            put_varint(&mut head, expected);
+            body.drain(..head.len());
+        }
+        let mut out = Vec::with_capacity(4 + 10 + body.len());
         out.extend_from_slice(b"MKE");
         out.push(VERSION);
         put_varint(&mut out, self.groups);
-        out.extend_from_slice(&self.body);
+        out.extend_from_slice(&body);
         out
     }
 }

@@ -13,10 +13,11 @@
 //! up to its clock), so idle nodes keep advancing the vectors used for tombstone collection.
 
 use super::codec::{self, BatchWriter, VersionVector};
+use super::parts::PartMap;
 use super::{Effect, EffectError, EffectRef, SYSTEM_PARTITION};
 use crate::engine::Shard;
 use crate::hlc::Stamp;
-use crate::keyspace::is_system_key;
+use crate::keyspace::{is_system_key, Spare};
 use crate::router::PartitionMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -70,9 +71,19 @@ impl Logged {
 
 #[derive(Debug, Clone, Default)]
 struct Partition {
+    /// The version vector, except for own effects collected since it was last read: those
+    /// raise `own_top` only (a store, where a vector update is a map search per effect).
+    /// Read it through [`Partition::vv`] / [`Partition::vv_mut`].
     vv: VersionVector,
-    /// Per origin: the log cannot serve effects at or below this stamp.
+    /// The newest own effect collected and not yet folded into `vv` (`Stamp::ZERO`: none).
+    own_top: Stamp,
+    /// Per origin: the log cannot serve effects at or below this stamp, with `floor_top`
+    /// (read both through [`Partition::floor_at`]).
     floor: VersionVector,
+    /// The last trimmed run's newest stamp, not yet folded into `floor` (`Stamp::ZERO`:
+    /// none). A log at capacity trims one effect per write, nearly always of the same
+    /// origin as the previous trim: a store instead of a map update per write.
+    floor_top: Stamp,
     log: VecDeque<Logged>,
     /// Own effects up to this stamp were handed out by `take_effects` (or dropped).
     sent: Stamp,
@@ -84,7 +95,7 @@ struct Partition {
 /// Replication state of one shard.
 #[derive(Debug, Clone)]
 pub struct Replication {
-    parts: BTreeMap<u16, Partition>,
+    parts: PartMap<Partition>,
     /// Own effects not yet taken, over all partitions.
     pending: usize,
     peers: BTreeMap<u64, BTreeMap<u16, VersionVector>>,
@@ -100,7 +111,7 @@ pub struct Replication {
 impl Default for Replication {
     fn default() -> Self {
         Replication {
-            parts: BTreeMap::new(),
+            parts: PartMap::default(),
             pending: 0,
             peers: BTreeMap::new(),
             log_capacity: DEFAULT_LOG_CAPACITY,
@@ -136,6 +147,23 @@ fn in_range_rev(
         .filter(move |e| e.stamp() <= upto)
 }
 
+/// An iterator of known length (what [`BatchWriter::group`] takes) over `n` items.
+struct Counted<I>(I, usize);
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        let x = self.0.next()?;
+        self.1 = self.1.saturating_sub(1);
+        Some(x)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.1, Some(self.1))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Counted<I> {}
+
 fn raise(vv: &mut VersionVector, origin: u64, s: Stamp) {
     let e = vv.entry(origin).or_insert(Stamp::new(0, 0, origin));
     if s > *e {
@@ -145,11 +173,63 @@ fn raise(vv: &mut VersionVector, origin: u64, s: Stamp) {
 
 impl Replication {
     fn part(&mut self, p: u16) -> &mut Partition {
-        self.parts.entry(p).or_default()
+        self.parts.get_or_default(p)
     }
 }
 
 impl Partition {
+    /// The version vector (own effects collected since the last read included).
+    fn vv(&self) -> VersionVector {
+        let mut vv = self.vv.clone();
+        if self.own_top != Stamp::ZERO {
+            raise(&mut vv, self.own_top.node, self.own_top);
+        }
+        vv
+    }
+
+    /// The version vector, for reading or changing in place.
+    fn vv_mut(&mut self) -> &mut VersionVector {
+        if self.own_top != Stamp::ZERO {
+            let top = std::mem::replace(&mut self.own_top, Stamp::ZERO);
+            raise(&mut self.vv, top.node, top);
+        }
+        &mut self.vv
+    }
+
+    /// Raise the floor of `s.node` to `s`.
+    fn raise_floor(&mut self, s: Stamp) {
+        if self.floor_top.node != s.node && self.floor_top != Stamp::ZERO {
+            raise(&mut self.floor, self.floor_top.node, self.floor_top);
+            self.floor_top = Stamp::ZERO;
+        }
+        if s > self.floor_top {
+            self.floor_top = s;
+        }
+    }
+
+    /// The floor of `origin`.
+    fn floor_at(&self, origin: u64) -> Stamp {
+        let f = at(&self.floor, origin);
+        if self.floor_top.node == origin && self.floor_top != Stamp::ZERO {
+            f.max(self.floor_top)
+        } else {
+            f
+        }
+    }
+
+    /// Index in the log of the oldest pending own effect (the log's length when none).
+    fn pending_start(&self) -> usize {
+        let mut left = self.pending;
+        let mut i = self.log.len();
+        while left > 0 && i > 0 {
+            i -= 1;
+            if matches!(self.log.get(i), Some(Logged::Own(_))) {
+                left -= 1;
+            }
+        }
+        i
+    }
+
     /// Own effects not yet taken, newest first.
     fn pending_rev(&self) -> impl Iterator<Item = &Effect> {
         self.log
@@ -167,7 +247,8 @@ impl Partition {
     /// raises it once, with the run's largest stamp. Own effects not yet taken stop the trim
     /// (the log keeps them past `cap`) unless `drop_pending`; those dropped advance `sent`
     /// (the next group must not claim them). Returns how many pending effects were dropped.
-    fn trim(&mut self, cap: usize, drop_pending: bool) -> usize {
+    /// The buffers of trimmed own effects go to `spare` (the next local writes reuse them).
+    fn trim(&mut self, cap: usize, drop_pending: bool, spare: &mut Spare) -> usize {
         let mut run: Option<Stamp> = None;
         let mut dropped = 0;
         while self.log.len() > cap {
@@ -190,17 +271,20 @@ impl Partition {
                 break;
             };
             let s = old.stamp();
+            if let Logged::Own(e) = old {
+                spare.keep_effect(e);
+            }
             run = match run {
                 Some(r) if r.node == s.node => Some(r.max(s)),
                 Some(r) => {
-                    raise(&mut self.floor, r.node, r);
+                    self.raise_floor(r);
                     Some(s)
                 }
                 None => Some(s),
             };
         }
         if let Some(r) = run {
-            raise(&mut self.floor, r.node, r);
+            self.raise_floor(r);
         }
         dropped
     }
@@ -256,15 +340,15 @@ impl Shard {
         if self.ks.undo_active() || self.ks.outbox_len() == 0 {
             return;
         }
-        let me = self.ks.node_id();
         let pmap = self.partition_map();
         let repl = &mut self.repl;
         let (log_cap, out_cap) = (repl.log_capacity, repl.outgoing_capacity);
         // Consecutive effects often share a key (a type change's Delete + write, a script's
         // writes): route each key once (the previous effect is the newest entry of its log).
         let mut last: Option<u16> = None;
-        for e in self.ks.drain_outbox() {
-            let same = last.filter(|lp| {
+        let (outbox, spare) = self.ks.drain_outbox_and_spare();
+        for e in outbox {
+            let same = last.filter(|&lp| {
                 repl.parts
                     .get(lp)
                     .and_then(|part| part.log.back())
@@ -280,11 +364,14 @@ impl Shard {
             last = Some(p);
             repl.pending += 1;
             let drop_pending = repl.pending > out_cap;
-            let part = repl.parts.entry(p).or_default();
-            raise(&mut part.vv, me, e.stamp);
+            let part = repl.parts.get_or_default(p);
+            // Own stamps only grow (one clock), and they are all `me`'s: `vv` gets the
+            // newest when next read.
+            debug_assert!(e.stamp > part.own_top);
+            part.own_top = e.stamp;
             part.log.push_back(Logged::Own(e));
             part.pending += 1;
-            let dropped = part.trim(log_cap, drop_pending);
+            let dropped = part.trim(log_cap, drop_pending, spare);
             repl.pending -= dropped;
         }
     }
@@ -302,13 +389,13 @@ impl Shard {
         self.collect_effects();
         let n = self.repl.pending;
         let cap = self.repl.log_capacity;
-        for part in self.repl.parts.values_mut() {
+        for (_, part) in self.repl.parts.iter_mut() {
             let newest = part.pending_rev().next().map(|e| e.stamp);
             if let Some(newest) = newest {
                 part.sent = part.sent.max(newest);
             }
             part.pending = 0;
-            part.trim(cap, false);
+            part.trim(cap, false, &mut self.ks.spare);
         }
         self.repl.pending = 0;
         n
@@ -321,23 +408,35 @@ impl Shard {
         self.collect_effects();
         let me = self.ks.node_id();
         let cap = self.repl.log_capacity;
-        let mut w = BatchWriter::new();
         if self.repl.pending == 0 {
-            return w.finish();
+            return BatchWriter::new().finish();
         }
-        for (&p, part) in self.repl.parts.iter_mut() {
+        // Header first and the body reserved: no copy of the batch at the end (a group is
+        // ≈ 20 bytes plus each effect's key and value).
+        let groups = self
+            .repl
+            .parts
+            .iter()
+            .filter(|(_, p)| p.pending > 0)
+            .count();
+        let mut w = BatchWriter::expecting(groups as u64, groups * 32 + self.repl.pending * 24);
+        for (p, part) in self.repl.parts.iter_mut() {
             if part.pending == 0 {
                 continue;
             }
-            let mut effects: Vec<EffectRef<'_>> = part.pending_rev().map(Effect::as_view).collect();
-            effects.reverse();
+            // The pending effects in order, read where they are (no vector of them).
+            let start = part.pending_start();
+            let effects = part.log.range(start..).filter_map(|l| match l {
+                Logged::Own(e) => Some(e.as_view()),
+                Logged::Remote { .. } => None,
+            });
             let prev = part.sent.max(Stamp::new(0, 0, me));
-            let upto = effects.last().map_or(prev, |e| e.stamp);
-            w.group(p, me, prev, upto, effects.into_iter());
+            let upto = part.pending_rev().next().map_or(prev, |e| e.stamp);
+            w.group(p, me, prev, upto, Counted(effects, part.pending));
             part.sent = upto;
             part.pending = 0;
             // Pending effects may have kept the log past its capacity: sent, they go.
-            part.trim(cap, false);
+            part.trim(cap, false, &mut self.ks.spare);
         }
         self.repl.pending = 0;
         w.finish()
@@ -411,8 +510,8 @@ impl Shard {
             n += g.effects.len();
             let cap = self.repl.log_capacity;
             let drop_pending = self.repl.pending > self.repl.outgoing_capacity;
-            let part = self.repl.parts.entry(g.partition).or_default();
-            let cur = at(&part.vv, g.origin);
+            let part = self.repl.parts.get_or_default(g.partition);
+            let cur = at(part.vv_mut(), g.origin);
             if g.prev <= cur {
                 // The group's bytes, copied once for all its logged effects.
                 let mut shared: Option<Arc<[u8]>> = None;
@@ -426,8 +525,8 @@ impl Shard {
                         op_at: p.op_at,
                     });
                 }
-                let dropped = part.trim(cap, drop_pending);
-                raise(&mut part.vv, g.origin, g.upto);
+                let dropped = part.trim(cap, drop_pending, &mut self.ks.spare);
+                raise(part.vv_mut(), g.origin, g.upto);
                 self.repl.pending -= dropped;
             }
         }
@@ -447,8 +546,8 @@ impl Shard {
         let mut vv = self
             .repl
             .parts
-            .get(&partition)
-            .map(|p| p.vv.clone())
+            .get(partition)
+            .map(Partition::vv)
             .unwrap_or_default();
         raise(&mut vv, me, last);
         vv
@@ -456,7 +555,7 @@ impl Shard {
 
     /// Partitions with replication state (owned partitions and the system partition).
     pub fn replicated_partitions(&self) -> Vec<u16> {
-        let mut v: Vec<u16> = self.repl.parts.keys().copied().collect();
+        let mut v: Vec<u16> = self.repl.parts.iter().map(|(p, _)| p).collect();
         for p in 0..self.partition_map().count() {
             if self.owns(p) && !v.contains(&p) {
                 v.push(p);
@@ -478,14 +577,14 @@ impl Shard {
         vv: &VersionVector,
     ) -> Result<(Vec<Missing>, Option<&Partition>), EffectError> {
         let mine = self.version_vector(partition);
-        let part = self.repl.parts.get(&partition);
+        let part = self.repl.parts.get(partition);
         let mut ranges = Vec::new();
         for (&origin, &upto) in &mine {
             let req = at(vv, origin);
             if req >= upto {
                 continue;
             }
-            if part.is_some_and(|p| at(&p.floor, origin) > req) {
+            if part.is_some_and(|p| p.floor_at(origin) > req) {
                 return Err(EffectError::NeedSnapshot);
             }
             ranges.push((origin, req, upto));
@@ -564,9 +663,9 @@ impl Shard {
         }
         let part = self.repl.part(snap.partition);
         for (&origin, &s) in &snap.vv {
-            if s > at(&part.vv, origin) {
-                raise(&mut part.floor, origin, s);
-                raise(&mut part.vv, origin, s);
+            if s > at(part.vv_mut(), origin) {
+                part.raise_floor(Stamp::new(s.ms, s.c, origin));
+                raise(part.vv_mut(), origin, s);
             }
         }
         Ok(snap.effects.len())

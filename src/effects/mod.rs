@@ -10,6 +10,7 @@
 
 pub mod codec;
 pub mod log;
+mod parts;
 
 pub use crate::hlc::Stamp;
 

@@ -30,7 +30,8 @@ fn hset_generic(sh: &mut Shard, argv: &[Vec<u8>], name: &str) -> Result<usize, R
     let before = hash(sh, key)?.map_or(0, |h| h.len());
     for c in argv.get(2..).unwrap_or(&[]).chunks_exact(2) {
         if let [f, v] = c {
-            sh.ks.hash_set(key, f, v.clone());
+            let v = sh.ks.spare.copy_of(v);
+            sh.ks.hash_set(key, f, v);
         }
     }
     let after = hash(sh, key)?.map_or(0, |h| h.len());

@@ -29,7 +29,8 @@ fn push(sh: &mut Shard, argv: &[Vec<u8>], left: bool, only_existing: bool) -> Cm
     }
     for v in argv.iter().skip(2) {
         let idx = if left { 0 } else { len_of(sh, key) };
-        sh.ks.list_insert(key, idx, v.clone());
+        let v = sh.ks.spare.copy_of(v);
+        sh.ks.list_insert(key, idx, v);
     }
     Ok(n(len_of(sh, key)))
 }

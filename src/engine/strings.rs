@@ -100,7 +100,7 @@ pub(super) fn get(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdRes
 
 pub(super) fn set(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let key = arg(argv, 1);
-    let value = arg(argv, 2).to_vec();
+    let value = sh.ks.spare.copy_of(arg(argv, 2));
     let (mut nx, mut xx, mut keepttl, mut want_get) = (false, false, false, false);
     let mut expire: Option<(usize, i64, bool)> = None;
     let mut i = 3;
@@ -292,7 +292,11 @@ fn incr_generic(sh: &mut Shard, key: &[u8], by: i64) -> CmdResult {
     let n = cur
         .checked_add(by)
         .ok_or_else(|| Reply::err(ERR_OVERFLOW))?;
-    sh.ks.set_string_seen(key, numfmt::fmt_i64(n), live);
+    let text = sh
+        .ks
+        .spare
+        .copy_of(itoa::Buffer::new().format(n).as_bytes());
+    sh.ks.set_string_seen(key, text, live);
     Ok(Reply::Integer(n))
 }
 

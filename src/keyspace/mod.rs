@@ -27,7 +27,10 @@ mod list;
 mod order;
 mod set;
 mod slots;
+mod spare;
 mod zset;
+
+pub(crate) use spare::Spare;
 
 use crdt::assign_bytes;
 pub use crdt::{KeyMeta, Kind, Merged};
@@ -259,6 +262,8 @@ pub struct Keyspace {
     hlc: Hlc,
     /// Effects produced by local writes, not yet taken by the replication layer.
     outbox: Vec<Effect>,
+    /// Buffers of own effects the replication log let go, for the next writes' effects.
+    pub(crate) spare: Spare,
 }
 
 /// The undo record of a script (see [`Keyspace::start_undo`]). Kept between scripts so that
@@ -454,6 +459,15 @@ impl Keyspace {
             self.outbox.shrink_to(64);
         }
         self.outbox.drain(..)
+    }
+
+    /// [`Keyspace::drain_outbox`] with the spare buffers, for the log that takes the effects
+    /// and lets old ones go.
+    pub(crate) fn drain_outbox_and_spare(&mut self) -> (std::vec::Drain<'_, Effect>, &mut Spare) {
+        if self.outbox.capacity() > 4096 && self.outbox.len() <= 64 {
+            self.outbox.shrink_to(64);
+        }
+        (self.outbox.drain(..), &mut self.spare)
     }
 
     /// The CRDT state of a key.
@@ -805,10 +819,8 @@ impl Keyspace {
 
     /// Set a string value (keeps expiry).
     pub fn set_string(&mut self, key: &[u8], value: Vec<u8>) {
-        self.apply(WriteOp::SetString {
-            key: key.to_vec(),
-            value,
-        });
+        let key = self.spare.copy_of(key);
+        self.apply(WriteOp::SetString { key, value });
     }
 
     /// The live value's kind and expiry (one lookup), for [`Keyspace::set_string_seen`].
@@ -827,7 +839,7 @@ impl Keyspace {
         live: Option<(Kind, Option<i64>)>,
     ) {
         let op = WriteOp::SetString {
-            key: key.to_vec(),
+            key: self.spare.copy_of(key),
             value,
         };
         self.record(&op);
@@ -839,11 +851,8 @@ impl Keyspace {
 
     /// Set a hash field.
     pub fn hash_set(&mut self, key: &[u8], field: &[u8], value: Vec<u8>) {
-        self.apply(WriteOp::HashSet {
-            key: key.to_vec(),
-            field: field.to_vec(),
-            value,
-        });
+        let (key, field) = (self.spare.copy_of(key), self.spare.copy_of(field));
+        self.apply(WriteOp::HashSet { key, field, value });
     }
 
     /// Remove a hash field.
@@ -856,10 +865,8 @@ impl Keyspace {
 
     /// Add a set member.
     pub fn set_add(&mut self, key: &[u8], member: &[u8]) -> bool {
-        self.apply(WriteOp::SetAdd {
-            key: key.to_vec(),
-            member: member.to_vec(),
-        })
+        let (key, member) = (self.spare.copy_of(key), self.spare.copy_of(member));
+        self.apply(WriteOp::SetAdd { key, member })
     }
 
     /// Remove a set member.
@@ -872,11 +879,8 @@ impl Keyspace {
 
     /// Put a sorted-set member.
     pub fn zset_put(&mut self, key: &[u8], member: &[u8], score: f64) -> bool {
-        self.apply(WriteOp::ZsetPut {
-            key: key.to_vec(),
-            member: member.to_vec(),
-            score,
-        })
+        let (key, member) = (self.spare.copy_of(key), self.spare.copy_of(member));
+        self.apply(WriteOp::ZsetPut { key, member, score })
     }
 
     /// Remove a sorted-set member.
@@ -889,11 +893,8 @@ impl Keyspace {
 
     /// Insert a list element at `index`.
     pub fn list_insert(&mut self, key: &[u8], index: usize, value: Vec<u8>) -> bool {
-        self.apply(WriteOp::ListInsert {
-            key: key.to_vec(),
-            index,
-            value,
-        })
+        let key = self.spare.copy_of(key);
+        self.apply(WriteOp::ListInsert { key, index, value })
     }
 
     /// Remove the list element at `index`.

@@ -16,17 +16,17 @@ use std::sync::Arc;
 pub(super) type Item = (u64, Arc<[u8]>);
 
 /// Number of buckets (a power of two).
-const BUCKETS: usize = 256;
+const BUCKETS: usize = 1024;
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct Order {
     buckets: Vec<BTreeSet<Item>>,
 }
 
-/// The bucket of hash `h` (the hashes are in `1..=2^63`: the top bits above bit 55; 2^63
+/// The bucket of hash `h` (the hashes are in `1..=2^63`: the top bits above bit 53; 2^63
 /// itself joins the last bucket, which keeps the buckets in hash order).
 fn bucket(h: u64) -> usize {
-    ((h >> 55) as usize).min(BUCKETS - 1)
+    ((h >> 53) as usize).min(BUCKETS - 1)
 }
 
 /// An index position before every key of hash `h` (range starts).
