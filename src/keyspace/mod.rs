@@ -279,6 +279,9 @@ struct Undo {
     /// and CRDT state before that write. Slots past `len` only keep their key buffers.
     saved: Vec<(Vec<u8>, Option<Entry>, Option<KeyMeta>)>,
     len: usize,
+    /// String-view buffers of earlier records, reused by [`Undo::copy_view`]: saving a
+    /// string key (the usual script write) then neither allocates nor frees.
+    spare: Vec<Vec<u8>>,
     /// Positions in `saved` by key, filled once `len` passes [`UNDO_LINEAR`].
     index: Map<Vec<u8>, usize>,
 }
@@ -317,12 +320,43 @@ impl Undo {
         }
     }
 
-    /// Ends the record: drops the saved states, keeps a few key buffers for the next script.
+    /// A copy of a key's view for the record; a string's bytes go into a spare buffer.
+    fn copy_view(&mut self, view: Option<&Entry>) -> Option<Entry> {
+        match view {
+            Some(Entry {
+                value: Value::Str(b),
+                expire_at,
+            }) => {
+                let mut buf = self.spare.pop().unwrap_or_default();
+                buf.clear();
+                buf.extend_from_slice(b);
+                Some(Entry {
+                    value: Value::Str(buf),
+                    expire_at: *expire_at,
+                })
+            }
+            other => other.cloned(),
+        }
+    }
+
+    /// Ends the record: drops the saved states, keeps a few key and string buffers for the
+    /// next script.
     fn finish(&mut self) {
         self.active = false;
+        if self.len == 0 && self.saved.len() <= UNDO_KEEP && self.index.is_empty() {
+            return;
+        }
         self.saved.truncate(UNDO_KEEP);
         for slot in &mut self.saved[..self.len.min(UNDO_KEEP)] {
-            slot.1 = None;
+            if let Some(Entry {
+                value: Value::Str(b),
+                ..
+            }) = slot.1.take()
+            {
+                if b.capacity() <= UNDO_KEEP_BYTES && self.spare.len() < UNDO_KEEP {
+                    self.spare.push(b);
+                }
+            }
             slot.2 = None;
             if slot.0.capacity() > UNDO_KEEP_BYTES {
                 slot.0 = Vec::new();
@@ -1026,7 +1060,7 @@ impl Keyspace {
             let key = op.key();
             if !self.undo.contains(key) {
                 let (before, meta) = match self.slots.get(key) {
-                    Some(s) => (s.view.clone(), Some(s.meta.clone())),
+                    Some(s) => (self.undo.copy_view(s.view.as_ref()), Some(s.meta.clone())),
                     None => (None, None),
                 };
                 self.undo.save(key, before, meta);
