@@ -280,7 +280,10 @@ struct Undo {
     saved: Vec<(Vec<u8>, Option<Entry>, Option<KeyMeta>)>,
     len: usize,
     /// String-view buffers of earlier records, reused by [`Undo::copy_view`]: saving a
-    /// string key (the usual script write) then neither allocates nor frees.
+    /// string key (the usual script write) then neither allocates nor frees. A pool of its
+    /// own, not the keyspace's [`Spare`]: sharing it was tried, and the script's own writes
+    /// (their effects' keys and values) took the buffers first, so `record` allocated again
+    /// (570 instead of 358 instructions per EVALSHA natively).
     spare: Vec<Vec<u8>>,
     /// Positions in `saved` by key, filled once `len` passes [`UNDO_LINEAR`].
     index: Map<Vec<u8>, usize>,
