@@ -366,9 +366,9 @@ impl Shard {
             let drop_pending = repl.pending > out_cap;
             let part = repl.parts.get_or_default(p);
             // Own stamps only grow (one clock), and they are all `me`'s: `vv` gets the
-            // newest when next read.
+            // newest when next read (`max`: an older stamp can never lower it).
             debug_assert!(e.stamp > part.own_top);
-            part.own_top = e.stamp;
+            part.own_top = part.own_top.max(e.stamp);
             part.log.push_back(Logged::Own(e));
             part.pending += 1;
             let dropped = part.trim(log_cap, drop_pending, spare);
