@@ -21,14 +21,13 @@
 //! LWW ties (equal stamps, only possible from a node that reuses stamps) are broken by the
 //! payload, so even then the outcome does not depend on delivery order.
 
-use super::hasher::Map;
-use super::{Hash, List, Set, Value, ZSet};
+use super::rga::{ElemState, Rga};
+use super::{Hash, Set, Value, ZSet};
 use crate::effects::{Effect, EffectRef, Op};
 use crate::hlc::Stamp;
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Value kinds, in tie-break order.
@@ -72,193 +71,6 @@ fn wins(new: Stamp, old: Stamp, cmp: impl FnOnce() -> Ordering) -> bool {
         Ordering::Greater => true,
         Ordering::Less => false,
         Ordering::Equal => cmp() == Ordering::Greater,
-    }
-}
-
-/// One list element of the RGA.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Elem {
-    /// The element this one was inserted after (`Some(ZERO)` = head); `None` while only a
-    /// remove/set for this id has arrived (the insert is still in flight).
-    pub after: Option<Stamp>,
-    /// LWW value (initially stamped with the element id).
-    pub value: Option<(Stamp, Vec<u8>)>,
-    /// Tombstone (max removal stamp).
-    pub removed: Option<Stamp>,
-    /// True once the element is in `seq` (its ancestors are all known).
-    pub placed: bool,
-}
-
-/// Replicated growable array: elements are identified by the stamp of their insert and
-/// inserted after an existing element; siblings are ordered newest first. `seq` is the
-/// linear order of every placed element, tombstones included (they stay as anchors).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Rga {
-    pub elems: Map<Stamp, Elem>,
-    /// Inserts waiting for their `after` element: parent id → children ids.
-    orphans: Map<Stamp, Vec<Stamp>>,
-    /// A deque: pushes at either end (LPUSH/RPUSH) are O(1).
-    pub seq: VecDeque<Stamp>,
-}
-
-impl Rga {
-    fn is_empty(&self) -> bool {
-        self.elems.is_empty()
-    }
-
-    fn live(&self, id: Stamp, del: Stamp) -> bool {
-        id > del
-            && self
-                .elems
-                .get(&id)
-                .is_some_and(|e| e.removed.is_none() && e.placed && e.value.is_some())
-    }
-
-    /// Id of the `index`-th visible element; `visible` is the number of visible elements
-    /// (the view's length), so indexes in the back half are found from the back.
-    pub fn id_at(&self, index: usize, del: Stamp, visible: usize) -> Option<Stamp> {
-        if index >= visible {
-            return None;
-        }
-        let live = |id: &&Stamp| self.live(**id, del);
-        if index < visible / 2 {
-            self.seq.iter().filter(live).nth(index).copied()
-        } else {
-            self.seq
-                .iter()
-                .rev()
-                .filter(live)
-                .nth(visible - 1 - index)
-                .copied()
-        }
-    }
-
-    /// Position of `id` in `seq`, looking at both ends first (pushes and pops).
-    fn pos_of(&self, id: Stamp) -> Option<usize> {
-        if self.seq.back() == Some(&id) {
-            return self.seq.len().checked_sub(1);
-        }
-        if self.seq.front() == Some(&id) {
-            return Some(0);
-        }
-        self.seq.iter().position(|x| *x == id)
-    }
-
-    /// Visible index of a visible element; `visible` is the number of visible elements
-    /// counting `id` itself, so an element in the back half is counted from the back.
-    pub fn visible_index(&self, id: Stamp, del: Stamp, visible: usize) -> Option<usize> {
-        if !self.live(id, del) {
-            return None;
-        }
-        let pos = self.pos_of(id)?;
-        if pos <= self.seq.len() / 2 {
-            Some(
-                self.seq
-                    .range(..pos)
-                    .filter(|x| self.live(**x, del))
-                    .count(),
-            )
-        } else {
-            let after = self
-                .seq
-                .range(pos + 1..)
-                .filter(|x| self.live(**x, del))
-                .count();
-            visible.checked_sub(after + 1)
-        }
-    }
-
-    /// The visible values in order.
-    pub fn values(&self, del: Stamp) -> List {
-        self.seq
-            .iter()
-            .filter(|id| self.live(**id, del))
-            .filter_map(|id| self.elems.get(id).and_then(|e| e.value.as_ref()))
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    fn place(&mut self, id: Stamp, after: Stamp) -> usize {
-        let mut pos = if after == Stamp::ZERO {
-            0
-        } else {
-            self.pos_of(after).map_or(self.seq.len(), |p| p + 1)
-        };
-        while pos < self.seq.len() && self.seq[pos] > id {
-            pos += 1;
-        }
-        self.seq.insert(pos, id);
-        if let Some(e) = self.elems.get_mut(&id) {
-            e.placed = true;
-        }
-        let mut placed = 1;
-        if let Some(children) = self.orphans.remove(&id) {
-            for c in children {
-                placed += self.place(c, id);
-            }
-        }
-        placed
-    }
-
-    /// Merge an insert. Returns (changed, number of elements placed).
-    fn insert(&mut self, id: Stamp, after: Stamp, value: &[u8]) -> (bool, usize) {
-        let e = self.elems.entry(id).or_insert(Elem {
-            after: None,
-            value: None,
-            removed: None,
-            placed: false,
-        });
-        let mut changed = false;
-        let newer = match &e.value {
-            None => true,
-            Some((s, v)) => wins(id, *s, || value.cmp(v)),
-        };
-        if newer {
-            e.value = Some((id, value.to_vec()));
-            changed = true;
-        }
-        if e.after.is_some() {
-            return (changed, 0);
-        }
-        e.after = Some(after);
-        let ready = after == Stamp::ZERO || self.elems.get(&after).is_some_and(|p| p.placed);
-        if ready {
-            (true, self.place(id, after))
-        } else {
-            self.orphans.entry(after).or_default().push(id);
-            (true, 0)
-        }
-    }
-
-    fn placeholder(&mut self, id: Stamp) -> &mut Elem {
-        self.elems.entry(id).or_insert(Elem {
-            after: None,
-            value: None,
-            removed: None,
-            placed: false,
-        })
-    }
-
-    fn remove(&mut self, id: Stamp, stamp: Stamp) -> bool {
-        let e = self.placeholder(id);
-        if e.removed.is_none_or(|r| stamp > r) {
-            e.removed = Some(stamp);
-            true
-        } else {
-            false
-        }
-    }
-
-    fn set(&mut self, id: Stamp, stamp: Stamp, value: &[u8]) -> bool {
-        let e = self.placeholder(id);
-        let newer = match &e.value {
-            None => true,
-            Some((s, v)) => wins(stamp, *s, || value.cmp(v)),
-        };
-        if newer {
-            e.value = Some((stamp, value.to_vec()));
-        }
-        newer
     }
 }
 
@@ -787,42 +599,40 @@ impl KeyMeta {
                 },
             );
         }
-        let mut ids: Vec<&Stamp> = el.list.elems.keys().collect();
-        ids.sort();
-        for id in ids {
-            let Some(e) = el.list.elems.get(id) else {
-                continue;
-            };
-            match (&e.after, &e.value) {
+        let mut elems: Vec<ElemState<'_>> = el.list.states().collect();
+        elems.sort_unstable_by_key(|e| e.id);
+        for e in elems {
+            let id = e.id;
+            match (e.after, e.value) {
                 (Some(after), Some((vs, v))) => {
                     push(
-                        *id,
+                        id,
                         Op::ListInsert {
-                            after: *after,
-                            value: v.clone(),
+                            after,
+                            value: v.to_vec(),
                         },
                     );
                     if vs != id {
                         push(
-                            *vs,
+                            vs,
                             Op::ListSet {
-                                id: *id,
-                                value: v.clone(),
+                                id,
+                                value: v.to_vec(),
                             },
                         );
                     }
                 }
                 (None, Some((vs, v))) => push(
-                    *vs,
+                    vs,
                     Op::ListSet {
-                        id: *id,
-                        value: v.clone(),
+                        id,
+                        value: v.to_vec(),
                     },
                 ),
                 _ => {}
             }
             if let Some(r) = e.removed {
-                push(r, Op::ListRemove { id: *id });
+                push(r, Op::ListRemove { id });
             }
         }
     }

@@ -25,6 +25,7 @@ mod hash;
 pub mod hasher;
 mod list;
 mod order;
+mod rga;
 mod set;
 mod slots;
 mod spare;
@@ -1415,10 +1416,8 @@ impl Keyspace {
                     Some(i) if i <= l.len() => {
                         let v = el
                             .list
-                            .elems
-                            .get(&e.stamp)
-                            .and_then(|x| x.value.as_ref())
-                            .map_or_else(|| value.to_vec(), |(_, v)| v.clone());
+                            .value_of(e.stamp)
+                            .map_or_else(|| value.to_vec(), <[u8]>::to_vec);
                         l.insert(i, v);
                     }
                     Some(_) => full = true,
@@ -1444,11 +1443,8 @@ impl Keyspace {
             },
             (Op::ListSet { id, .. }, Value::List(l), Some(el)) => {
                 if let Some(i) = el.list.visible_index(id, meta.del, l.len()) {
-                    match (
-                        l.get_mut(i),
-                        el.list.elems.get(&id).and_then(|x| x.value.as_ref()),
-                    ) {
-                        (Some(slot), Some((_, v))) => assign_bytes(slot, v),
+                    match (l.get_mut(i), el.list.value_of(id)) {
+                        (Some(slot), Some(v)) => assign_bytes(slot, v),
                         _ => full = true,
                     }
                 }

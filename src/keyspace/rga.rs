@@ -1,0 +1,337 @@
+//! The list CRDT: a replicated growable array (RGA).
+//!
+//! Elements are identified by the stamp of their insert and inserted after an existing
+//! element (`Stamp::ZERO` = the head); siblings are ordered newest first. `seq` is the linear
+//! order of every placed element, tombstones included (they stay as anchors).
+//!
+//! Layout, for lists of millions of elements (`LPUSH` in a loop): the elements live in an
+//! append-only arena (`slab`) in arrival order, and `seq` holds arena indexes. The map from an
+//! element's id to its arena index is built only when an id has to be found that is not at
+//! either end of the list and not the newest element — a merge of a peer's insert in the
+//! middle, an `LSET`/`LREM`/`LINSERT` — and kept up to date from then on. A node's own pushes
+//! never need it: a local insert's stamp is above every stamp the node has seen, so it cannot
+//! exist yet (`max_id`), and its anchor is the head or the last element. An earlier layout kept
+//! every element in a hash map keyed by id: ≈ 750 B per element and a cache miss per push into
+//! a table of hundreds of megabytes (docs/performance.md, "LPUSH").
+
+use super::hasher::Map;
+use super::List;
+use crate::hlc::Stamp;
+use std::cell::OnceCell;
+use std::cmp::Ordering;
+use std::collections::VecDeque;
+
+/// `Elem::flags`: the insert has arrived (`after` is known).
+const HAS_AFTER: u8 = 1;
+/// `Elem::flags`: a value has arrived (`value`, `value_ts` are set).
+const HAS_VALUE: u8 = 2;
+/// `Elem::flags`: the element is in `seq` (its ancestors are all known).
+const PLACED: u8 = 4;
+
+/// One list element of the RGA.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Elem {
+    /// The insert's stamp (the element's identity).
+    id: Stamp,
+    /// The element this one was inserted after (`ZERO` = head); meaningful with `HAS_AFTER`
+    /// (a remove or set for this id can arrive before its insert).
+    after: Stamp,
+    /// LWW value stamp (initially the element id); meaningful with `HAS_VALUE`.
+    value_ts: Stamp,
+    /// Tombstone: the max removal stamp, `ZERO` when not removed (a merged removal is always
+    /// stamped above the key tombstone, hence above `ZERO`).
+    removed: Stamp,
+    /// LWW value (empty without `HAS_VALUE`).
+    value: Vec<u8>,
+    flags: u8,
+}
+
+impl Elem {
+    fn new(id: Stamp) -> Elem {
+        Elem {
+            id,
+            after: Stamp::ZERO,
+            value_ts: Stamp::ZERO,
+            removed: Stamp::ZERO,
+            value: Vec::new(),
+            flags: 0,
+        }
+    }
+
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// Visible: placed, valued, not removed and inserted after the key tombstone `del`.
+    fn live(&self, del: Stamp) -> bool {
+        self.id > del
+            && self.removed == Stamp::ZERO
+            && self.flags & (HAS_VALUE | PLACED) == HAS_VALUE | PLACED
+    }
+
+    /// The LWW value and its stamp, once one has arrived.
+    fn value(&self) -> Option<(Stamp, &[u8])> {
+        self.has(HAS_VALUE)
+            .then_some((self.value_ts, self.value.as_slice()))
+    }
+
+    /// Merge an LWW value: true when it won.
+    fn set_value(&mut self, stamp: Stamp, value: &[u8]) -> bool {
+        let newer = match self.value() {
+            None => true,
+            Some((s, v)) => match stamp.cmp(&s) {
+                Ordering::Greater => true,
+                Ordering::Less => false,
+                Ordering::Equal => value > v,
+            },
+        };
+        if newer {
+            self.value_ts = stamp;
+            super::crdt::assign_bytes(&mut self.value, value);
+            self.flags |= HAS_VALUE;
+        }
+        newer
+    }
+}
+
+/// What the snapshot export needs of an element (see `KeyMeta::to_effects`).
+pub struct ElemState<'a> {
+    pub id: Stamp,
+    /// The insert's anchor, once the insert has arrived.
+    pub after: Option<Stamp>,
+    /// The LWW value and its stamp, once one has arrived.
+    pub value: Option<(Stamp, &'a [u8])>,
+    /// The removal stamp, if removed.
+    pub removed: Option<Stamp>,
+}
+
+/// Replicated growable array (see the module documentation).
+#[derive(Debug, Clone, Default)]
+pub struct Rga {
+    /// Every element, in arrival order (never shrinks: tombstones are anchors).
+    slab: Vec<Elem>,
+    /// Linear order of the placed elements, as `slab` indexes.
+    seq: VecDeque<u32>,
+    /// The highest element id in `slab` (`ZERO` when empty): an id above it is new.
+    max_id: Stamp,
+    /// id → `slab` index, built on the first lookup that needs it.
+    index: OnceCell<Map<Stamp, u32>>,
+    /// Inserts waiting for their `after` element: parent id → children ids.
+    orphans: Map<Stamp, Vec<Stamp>>,
+}
+
+impl PartialEq for Rga {
+    /// Same elements (whatever their arrival order) and the same linear order.
+    fn eq(&self, o: &Self) -> bool {
+        fn sorted(r: &Rga) -> Vec<&Elem> {
+            let mut v: Vec<&Elem> = r.slab.iter().collect();
+            v.sort_unstable_by_key(|e| e.id);
+            v
+        }
+        self.slab.len() == o.slab.len()
+            && self.seq.len() == o.seq.len()
+            && self.orphans == o.orphans
+            && self.seq_ids().eq(o.seq_ids())
+            && sorted(self) == sorted(o)
+    }
+}
+
+impl Rga {
+    pub fn is_empty(&self) -> bool {
+        self.slab.is_empty()
+    }
+
+    fn at(&self, slot: u32) -> Option<&Elem> {
+        self.slab.get(slot as usize)
+    }
+
+    fn seq_ids(&self) -> impl Iterator<Item = Stamp> + '_ {
+        self.seq.iter().filter_map(|&i| self.at(i).map(|e| e.id))
+    }
+
+    /// The placed elements in list order, tombstones included.
+    fn placed(&self) -> impl DoubleEndedIterator<Item = &Elem> + '_ {
+        self.seq.iter().filter_map(|&i| self.at(i))
+    }
+
+    /// The arena index of element `id`: the ends of `seq` and the newest element first, the
+    /// index (built here on first use) otherwise.
+    fn find(&self, id: Stamp) -> Option<u32> {
+        if id > self.max_id || self.slab.is_empty() {
+            return None;
+        }
+        let is = |slot: Option<&u32>| {
+            slot.copied()
+                .filter(|&i| self.at(i).is_some_and(|e| e.id == id))
+        };
+        if let Some(i) = is(self.seq.front()).or_else(|| is(self.seq.back())) {
+            return Some(i);
+        }
+        let last = (self.slab.len() - 1) as u32;
+        if self.slab[last as usize].id == id {
+            return Some(last);
+        }
+        self.index
+            .get_or_init(|| {
+                let mut m = Map::default();
+                m.reserve(self.slab.len());
+                for (i, e) in self.slab.iter().enumerate() {
+                    m.insert(e.id, i as u32);
+                }
+                m
+            })
+            .get(&id)
+            .copied()
+    }
+
+    /// The element `id`.
+    fn get(&self, id: Stamp) -> Option<&Elem> {
+        self.find(id).and_then(|i| self.at(i))
+    }
+
+    /// The arena index of element `id`, adding an empty element when it is unknown.
+    fn slot_of(&mut self, id: Stamp) -> usize {
+        if let Some(i) = self.find(id) {
+            return i as usize;
+        }
+        let i = self.slab.len();
+        self.slab.push(Elem::new(id));
+        self.max_id = self.max_id.max(id);
+        if let Some(ix) = self.index.get_mut() {
+            ix.insert(id, i as u32);
+        }
+        i
+    }
+
+    /// True when element `id` is visible.
+    fn live(&self, id: Stamp, del: Stamp) -> bool {
+        self.get(id).is_some_and(|e| e.live(del))
+    }
+
+    /// The value of element `id`, once one has arrived.
+    pub fn value_of(&self, id: Stamp) -> Option<&[u8]> {
+        self.get(id)?.value().map(|(_, v)| v)
+    }
+
+    /// Every element, for the snapshot export (arrival order).
+    pub fn states(&self) -> impl Iterator<Item = ElemState<'_>> + '_ {
+        self.slab.iter().map(|e| ElemState {
+            id: e.id,
+            after: e.has(HAS_AFTER).then_some(e.after),
+            value: e.value(),
+            removed: (e.removed != Stamp::ZERO).then_some(e.removed),
+        })
+    }
+
+    /// Id of the `index`-th visible element; `visible` is the number of visible elements
+    /// (the view's length), so indexes in the back half are found from the back.
+    pub fn id_at(&self, index: usize, del: Stamp, visible: usize) -> Option<Stamp> {
+        if index >= visible {
+            return None;
+        }
+        let live = |e: &&Elem| e.live(del);
+        let e = if index < visible / 2 {
+            self.placed().filter(live).nth(index)
+        } else {
+            self.placed().rev().filter(live).nth(visible - 1 - index)
+        };
+        e.map(|e| e.id)
+    }
+
+    /// Position of `id` in `seq`, looking at both ends first (pushes and pops).
+    fn pos_of(&self, id: Stamp) -> Option<usize> {
+        let is = |slot: Option<&u32>| slot.and_then(|&i| self.at(i)).is_some_and(|e| e.id == id);
+        if is(self.seq.back()) {
+            return self.seq.len().checked_sub(1);
+        }
+        if is(self.seq.front()) {
+            return Some(0);
+        }
+        self.placed().position(|e| e.id == id)
+    }
+
+    /// Visible index of a visible element; `visible` is the number of visible elements
+    /// counting `id` itself, so an element in the back half is counted from the back.
+    pub fn visible_index(&self, id: Stamp, del: Stamp, visible: usize) -> Option<usize> {
+        if !self.live(id, del) {
+            return None;
+        }
+        let pos = self.pos_of(id)?;
+        let live = |i: &&u32| self.at(**i).is_some_and(|e| e.live(del));
+        if pos <= self.seq.len() / 2 {
+            Some(self.seq.range(..pos).filter(live).count())
+        } else {
+            let after = self.seq.range(pos + 1..).filter(live).count();
+            visible.checked_sub(after + 1)
+        }
+    }
+
+    /// The visible values in order.
+    pub fn values(&self, del: Stamp) -> List {
+        self.placed()
+            .filter(|e| e.live(del))
+            .map(|e| e.value.clone())
+            .collect()
+    }
+
+    /// Put element `slot` (id `id`) into `seq` after `after`, then the orphans waiting for
+    /// it. Returns the number of elements placed.
+    fn place(&mut self, slot: usize, id: Stamp, after: Stamp) -> usize {
+        let mut pos = if after == Stamp::ZERO {
+            0
+        } else {
+            self.pos_of(after).map_or(self.seq.len(), |p| p + 1)
+        };
+        while pos < self.seq.len() && self.at(self.seq[pos]).is_some_and(|e| e.id > id) {
+            pos += 1;
+        }
+        self.seq.insert(pos, slot as u32);
+        self.slab[slot].flags |= PLACED;
+        let mut placed = 1;
+        if let Some(children) = self.orphans.remove(&id) {
+            for c in children {
+                if let Some(i) = self.find(c) {
+                    placed += self.place(i as usize, c, id);
+                }
+            }
+        }
+        placed
+    }
+
+    /// Merge an insert. Returns (changed, number of elements placed).
+    pub fn insert(&mut self, id: Stamp, after: Stamp, value: &[u8]) -> (bool, usize) {
+        let slot = self.slot_of(id);
+        let e = &mut self.slab[slot];
+        let changed = e.set_value(id, value);
+        if e.has(HAS_AFTER) {
+            return (changed, 0);
+        }
+        e.after = after;
+        e.flags |= HAS_AFTER;
+        let ready = after == Stamp::ZERO || self.get(after).is_some_and(|p| p.has(PLACED));
+        if ready {
+            (true, self.place(slot, id, after))
+        } else {
+            self.orphans.entry(after).or_default().push(id);
+            (true, 0)
+        }
+    }
+
+    /// Merge a removal of element `id`: true when it changed the state.
+    pub fn remove(&mut self, id: Stamp, stamp: Stamp) -> bool {
+        let slot = self.slot_of(id);
+        let e = &mut self.slab[slot];
+        if stamp > e.removed {
+            e.removed = stamp;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Merge an LWW value for element `id`: true when it won.
+    pub fn set(&mut self, id: Stamp, stamp: Stamp, value: &[u8]) -> bool {
+        let slot = self.slot_of(id);
+        self.slab[slot].set_value(stamp, value)
+    }
+}
