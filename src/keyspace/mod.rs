@@ -19,6 +19,7 @@
 //! the next key to visit): every key present for the whole iteration is returned at least
 //! once, whatever is added or removed meanwhile.
 
+mod arena;
 mod crdt;
 pub mod glob;
 mod hash;

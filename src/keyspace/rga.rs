@@ -14,6 +14,7 @@
 //! every element in a hash map keyed by id: ≈ 750 B per element and a cache miss per push into
 //! a table of hundreds of megabytes (docs/performance.md, "LPUSH").
 
+use super::arena::Arena;
 use super::hasher::Map;
 use super::List;
 use crate::hlc::Stamp;
@@ -23,12 +24,15 @@ use std::collections::VecDeque;
 
 /// `Elem::flags`: the insert has arrived (`after` is known).
 const HAS_AFTER: u8 = 1;
-/// `Elem::flags`: a value has arrived (`value`, `value_ts` are set).
+/// `Elem::flags`: a value has arrived (`value` is set).
 const HAS_VALUE: u8 = 2;
 /// `Elem::flags`: the element is in `seq` (its ancestors are all known).
 const PLACED: u8 = 4;
+/// `Elem::flags`: the value's LWW stamp is not the element id but the one in
+/// `Rga::value_ts` (an `LSET`, or a set that arrived before the insert).
+const OWN_TS: u8 = 8;
 
-/// One list element of the RGA.
+/// One list element of the RGA (88 bytes on wasm32, 104 on 64-bit targets: the stamps are most of it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Elem {
     /// The insert's stamp (the element's identity).
@@ -36,22 +40,25 @@ pub struct Elem {
     /// The element this one was inserted after (`ZERO` = head); meaningful with `HAS_AFTER`
     /// (a remove or set for this id can arrive before its insert).
     after: Stamp,
-    /// LWW value stamp (initially the element id); meaningful with `HAS_VALUE`.
-    value_ts: Stamp,
     /// Tombstone: the max removal stamp, `ZERO` when not removed (a merged removal is always
     /// stamped above the key tombstone, hence above `ZERO`).
     removed: Stamp,
-    /// LWW value (empty without `HAS_VALUE`).
+    /// LWW value (empty without `HAS_VALUE`), stamped with `id` unless `OWN_TS`.
     value: Vec<u8>,
     flags: u8,
 }
+
+// The element's size is what a long list costs per element: keep it from growing unnoticed.
+#[cfg(target_arch = "wasm32")]
+const _: () = assert!(std::mem::size_of::<Elem>() == 88);
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Elem>() == 104);
 
 impl Elem {
     fn new(id: Stamp) -> Elem {
         Elem {
             id,
             after: Stamp::ZERO,
-            value_ts: Stamp::ZERO,
             removed: Stamp::ZERO,
             value: Vec::new(),
             flags: 0,
@@ -67,30 +74,6 @@ impl Elem {
         self.id > del
             && self.removed == Stamp::ZERO
             && self.flags & (HAS_VALUE | PLACED) == HAS_VALUE | PLACED
-    }
-
-    /// The LWW value and its stamp, once one has arrived.
-    fn value(&self) -> Option<(Stamp, &[u8])> {
-        self.has(HAS_VALUE)
-            .then_some((self.value_ts, self.value.as_slice()))
-    }
-
-    /// Merge an LWW value: true when it won.
-    fn set_value(&mut self, stamp: Stamp, value: &[u8]) -> bool {
-        let newer = match self.value() {
-            None => true,
-            Some((s, v)) => match stamp.cmp(&s) {
-                Ordering::Greater => true,
-                Ordering::Less => false,
-                Ordering::Equal => value > v,
-            },
-        };
-        if newer {
-            self.value_ts = stamp;
-            super::crdt::assign_bytes(&mut self.value, value);
-            self.flags |= HAS_VALUE;
-        }
-        newer
     }
 }
 
@@ -109,11 +92,13 @@ pub struct ElemState<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Rga {
     /// Every element, in arrival order (never shrinks: tombstones are anchors).
-    slab: Vec<Elem>,
+    slab: Arena<Elem>,
     /// Linear order of the placed elements, as `slab` indexes.
     seq: VecDeque<u32>,
     /// The highest element id in `slab` (`ZERO` when empty): an id above it is new.
     max_id: Stamp,
+    /// Value stamps of the elements flagged `OWN_TS` (id → stamp).
+    value_ts: Map<Stamp, Stamp>,
     /// id → `slab` index, built on the first lookup that needs it.
     index: OnceCell<Map<Stamp, u32>>,
     /// Inserts waiting for their `after` element: parent id → children ids.
@@ -131,6 +116,7 @@ impl PartialEq for Rga {
         self.slab.len() == o.slab.len()
             && self.seq.len() == o.seq.len()
             && self.orphans == o.orphans
+            && self.value_ts == o.value_ts
             && self.seq_ids().eq(o.seq_ids())
             && sorted(self) == sorted(o)
     }
@@ -142,7 +128,7 @@ impl Rga {
     }
 
     fn at(&self, slot: u32) -> Option<&Elem> {
-        self.slab.get(slot as usize)
+        self.slab.get(slot)
     }
 
     fn seq_ids(&self) -> impl Iterator<Item = Stamp> + '_ {
@@ -167,9 +153,8 @@ impl Rga {
         if let Some(i) = is(self.seq.front()).or_else(|| is(self.seq.back())) {
             return Some(i);
         }
-        let last = (self.slab.len() - 1) as u32;
-        if self.slab[last as usize].id == id {
-            return Some(last);
+        if self.slab.last().is_some_and(|e| e.id == id) {
+            return Some((self.slab.len() - 1) as u32);
         }
         self.index
             .get_or_init(|| {
@@ -189,18 +174,20 @@ impl Rga {
         self.find(id).and_then(|i| self.at(i))
     }
 
-    /// The arena index of element `id`, adding an empty element when it is unknown.
-    fn slot_of(&mut self, id: Stamp) -> usize {
-        if let Some(i) = self.find(id) {
-            return i as usize;
-        }
-        let i = self.slab.len();
-        self.slab.push(Elem::new(id));
-        self.max_id = self.max_id.max(id);
-        if let Some(ix) = self.index.get_mut() {
-            ix.insert(id, i as u32);
-        }
-        i
+    /// Element `id` and its arena index, adding an empty element when it is unknown.
+    fn elem_of(&mut self, id: Stamp) -> Option<(u32, &mut Elem)> {
+        let slot = match self.find(id) {
+            Some(i) => i,
+            None => {
+                let i = self.slab.push(Elem::new(id));
+                self.max_id = self.max_id.max(id);
+                if let Some(ix) = self.index.get_mut() {
+                    ix.insert(id, i);
+                }
+                i
+            }
+        };
+        Some((slot, self.slab.get_mut(slot)?))
     }
 
     /// True when element `id` is visible.
@@ -210,7 +197,54 @@ impl Rga {
 
     /// The value of element `id`, once one has arrived.
     pub fn value_of(&self, id: Stamp) -> Option<&[u8]> {
-        self.get(id)?.value().map(|(_, v)| v)
+        let e = self.get(id)?;
+        e.has(HAS_VALUE).then_some(e.value.as_slice())
+    }
+
+    /// The LWW value of `e` and its stamp, once one has arrived.
+    fn value<'a>(&self, e: &'a Elem) -> Option<(Stamp, &'a [u8])> {
+        if !e.has(HAS_VALUE) {
+            return None;
+        }
+        let ts = if e.has(OWN_TS) {
+            self.value_ts.get(&e.id).copied().unwrap_or(e.id)
+        } else {
+            e.id
+        };
+        Some((ts, e.value.as_slice()))
+    }
+
+    /// Merge an LWW value into element `slot`: true when it won.
+    fn set_value(&mut self, slot: u32, stamp: Stamp, value: &[u8]) -> bool {
+        let Some(e) = self.slab.get(slot) else {
+            return false;
+        };
+        let newer = match self.value(e) {
+            None => true,
+            Some((s, v)) => match stamp.cmp(&s) {
+                Ordering::Greater => true,
+                Ordering::Less => false,
+                Ordering::Equal => value > v,
+            },
+        };
+        if !newer {
+            return false;
+        }
+        let Some(e) = self.slab.get_mut(slot) else {
+            return false;
+        };
+        super::crdt::assign_bytes(&mut e.value, value);
+        e.flags |= HAS_VALUE;
+        if stamp == e.id {
+            if e.has(OWN_TS) {
+                e.flags &= !OWN_TS;
+                self.value_ts.remove(&e.id);
+            }
+        } else {
+            e.flags |= OWN_TS;
+            self.value_ts.insert(e.id, stamp);
+        }
+        true
     }
 
     /// Every element, for the snapshot export (arrival order).
@@ -218,7 +252,7 @@ impl Rga {
         self.slab.iter().map(|e| ElemState {
             id: e.id,
             after: e.has(HAS_AFTER).then_some(e.after),
-            value: e.value(),
+            value: self.value(e),
             removed: (e.removed != Stamp::ZERO).then_some(e.removed),
         })
     }
@@ -276,7 +310,7 @@ impl Rga {
 
     /// Put element `slot` (id `id`) into `seq` after `after`, then the orphans waiting for
     /// it. Returns the number of elements placed.
-    fn place(&mut self, slot: usize, id: Stamp, after: Stamp) -> usize {
+    fn place(&mut self, slot: u32, id: Stamp, after: Stamp) -> usize {
         let mut pos = if after == Stamp::ZERO {
             0
         } else {
@@ -285,13 +319,15 @@ impl Rga {
         while pos < self.seq.len() && self.at(self.seq[pos]).is_some_and(|e| e.id > id) {
             pos += 1;
         }
-        self.seq.insert(pos, slot as u32);
-        self.slab[slot].flags |= PLACED;
+        self.seq.insert(pos, slot);
+        if let Some(e) = self.slab.get_mut(slot) {
+            e.flags |= PLACED;
+        }
         let mut placed = 1;
         if let Some(children) = self.orphans.remove(&id) {
             for c in children {
                 if let Some(i) = self.find(c) {
-                    placed += self.place(i as usize, c, id);
+                    placed += self.place(i, c, id);
                 }
             }
         }
@@ -300,9 +336,13 @@ impl Rga {
 
     /// Merge an insert. Returns (changed, number of elements placed).
     pub fn insert(&mut self, id: Stamp, after: Stamp, value: &[u8]) -> (bool, usize) {
-        let slot = self.slot_of(id);
-        let e = &mut self.slab[slot];
-        let changed = e.set_value(id, value);
+        let Some((slot, _)) = self.elem_of(id) else {
+            return (false, 0);
+        };
+        let changed = self.set_value(slot, id, value);
+        let Some(e) = self.slab.get_mut(slot) else {
+            return (false, 0);
+        };
         if e.has(HAS_AFTER) {
             return (changed, 0);
         }
@@ -319,8 +359,9 @@ impl Rga {
 
     /// Merge a removal of element `id`: true when it changed the state.
     pub fn remove(&mut self, id: Stamp, stamp: Stamp) -> bool {
-        let slot = self.slot_of(id);
-        let e = &mut self.slab[slot];
+        let Some((_, e)) = self.elem_of(id) else {
+            return false;
+        };
         if stamp > e.removed {
             e.removed = stamp;
             true
@@ -331,7 +372,9 @@ impl Rga {
 
     /// Merge an LWW value for element `id`: true when it won.
     pub fn set(&mut self, id: Stamp, stamp: Stamp, value: &[u8]) -> bool {
-        let slot = self.slot_of(id);
-        self.slab[slot].set_value(stamp, value)
+        match self.elem_of(id) {
+            Some((slot, _)) => self.set_value(slot, stamp, value),
+            None => false,
+        }
     }
 }
