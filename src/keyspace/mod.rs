@@ -18,6 +18,10 @@
 //! **Order**: an index sorted by `(hash(key), key)` gives SCAN a stable cursor (the hash of
 //! the next key to visit): every key present for the whole iteration is returned at least
 //! once, whatever is added or removed meanwhile.
+//!
+//! **State behind the views**: `crdt.rs` (a key's CRDT state and its merge), `rga.rs` (the
+//! list CRDT) over `arena.rs` (its chunked element storage), `slots.rs` (the key table),
+//! `spare.rs` (recycled buffers).
 
 mod arena;
 mod crdt;
