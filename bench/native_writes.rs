@@ -1,4 +1,5 @@
 //! Native cost of the write commands `redis-benchmark -t set,incr,lpush,hset,zadd,sadd` sends
+//! (plus RPUSH, and LPOP from a queue with a backlog)
 //! (each through `Shard::execute`, which stamps, merges and logs its effects), next to GET, as
 //! ns per command (median of 5 rounds). The shard owns 16 partitions, as each shard of
 //! `marekvs serve` does. The keys follow redis-benchmark: one key per test unless
@@ -26,6 +27,8 @@ fn argv(test: &str, i: usize, keys: usize) -> Vec<Vec<u8>> {
         "get" => vec!["GET".into(), format!("key:{r:012}")],
         "incr" => vec!["INCR".into(), format!("counter:{r:012}")],
         "lpush" => vec!["LPUSH".into(), format!("mylist{r}"), "xxx".into()],
+        "rpush" => vec!["RPUSH".into(), format!("mylist{r}"), "xxx".into()],
+        "lpop" => vec!["LPOP".into(), format!("mylist{r}")],
         "hset" => vec![
             "HSET".into(),
             format!("myhash{r}"),
@@ -60,7 +63,9 @@ fn main() {
     let rounds = env("WRITES_ROUNDS", 5);
     let keys = env("WRITES_KEYS", 1);
     let only = std::env::var("WRITES_ONLY").unwrap_or_default();
-    for test in ["set", "get", "incr", "lpush", "hset", "sadd", "zadd"] {
+    for test in [
+        "set", "get", "incr", "lpush", "rpush", "lpop", "hset", "sadd", "zadd",
+    ] {
         if !only.is_empty() && !only.split(',').any(|t| t == test) {
             continue;
         }
@@ -71,6 +76,12 @@ fn main() {
         if test == "get" {
             let sets: Vec<Vec<Vec<u8>>> = (0..keys.max(1)).map(|i| argv("set", i, keys)).collect();
             run(&mut sh, &sets, &mut cx);
+        }
+        // LPOP takes from a queue filled by RPUSH for every round: the popped elements stay
+        // behind as tombstones at the list's front, as in a queue with a backlog.
+        if test == "lpop" {
+            let fill: Vec<Vec<Vec<u8>>> = (0..n * rounds).map(|i| argv("rpush", i, keys)).collect();
+            run(&mut sh, &fill, &mut cx);
         }
         let mut per: Vec<f64> = (0..rounds)
             .map(|_| {

@@ -18,7 +18,7 @@ use super::arena::Arena;
 use super::hasher::Map;
 use super::List;
 use crate::hlc::Stamp;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::cmp::Ordering;
 use std::collections::VecDeque;
 
@@ -101,6 +101,11 @@ pub struct Rga {
     value_ts: Map<Stamp, Stamp>,
     /// id → `slab` index, built on the first lookup that needs it.
     index: OnceCell<Map<Stamp, u32>>,
+    /// How many entries at the front and at the back of `seq` are known to be dead (a
+    /// placed element never comes back to life: removals and the key tombstone only grow).
+    /// A queue (`RPUSH` + `LPOP`) leaves its popped elements as tombstones at the front;
+    /// without these, every pop would walk past all of them.
+    dead: Cell<(usize, usize)>,
     /// Inserts waiting for their `after` element: parent id → children ids.
     orphans: Map<Stamp, Vec<Stamp>>,
 }
@@ -151,6 +156,9 @@ impl Rga {
                 .filter(|&i| self.at(i).is_some_and(|e| e.id == id))
         };
         if let Some(i) = is(self.seq.front()).or_else(|| is(self.seq.back())) {
+            return Some(i);
+        }
+        if let Some(i) = self.first_live_guess().and_then(|p| is(self.seq.get(p))) {
             return Some(i);
         }
         if self.slab.last().is_some_and(|e| e.id == id) {
@@ -264,12 +272,62 @@ impl Rga {
             return None;
         }
         let live = |e: &&Elem| e.live(del);
+        let at = |i: &u32| self.at(*i);
         let e = if index < visible / 2 {
-            self.placed().filter(live).nth(index)
+            let from = self.skip_front(del);
+            self.seq
+                .range(from..)
+                .filter_map(at)
+                .filter(live)
+                .nth(index)
         } else {
-            self.placed().rev().filter(live).nth(visible - 1 - index)
+            let to = self.seq.len() - self.skip_back(del);
+            self.seq
+                .range(..to)
+                .rev()
+                .filter_map(at)
+                .filter(live)
+                .nth(visible - 1 - index)
         };
         e.map(|e| e.id)
+    }
+
+    /// The position of the first entry of `seq` not known to be dead.
+    fn first_live_guess(&self) -> Option<usize> {
+        let (front, _) = self.dead.get();
+        (front > 0 && front < self.seq.len()).then_some(front)
+    }
+
+    /// The number of dead entries at the front of `seq`, extending the known count.
+    fn skip_front(&self, del: Stamp) -> usize {
+        let (mut front, back) = self.dead.get();
+        front = front.min(self.seq.len());
+        while self
+            .seq
+            .get(front)
+            .is_some_and(|&i| !self.at(i).is_some_and(|e| e.live(del)))
+        {
+            front += 1;
+        }
+        self.dead.set((front, back));
+        front
+    }
+
+    /// The number of dead entries at the back of `seq`, extending the known count.
+    fn skip_back(&self, del: Stamp) -> usize {
+        let (front, mut back) = self.dead.get();
+        let len = self.seq.len();
+        back = back.min(len);
+        while back < len
+            && self
+                .seq
+                .get(len - 1 - back)
+                .is_some_and(|&i| !self.at(i).is_some_and(|e| e.live(del)))
+        {
+            back += 1;
+        }
+        self.dead.set((front, back));
+        back
     }
 
     /// Position of `id` in `seq`, looking at both ends first (pushes and pops).
@@ -280,6 +338,9 @@ impl Rga {
         }
         if is(self.seq.front()) {
             return Some(0);
+        }
+        if let Some(p) = self.first_live_guess().filter(|&p| is(self.seq.get(p))) {
+            return Some(p);
         }
         self.placed().position(|e| e.id == id)
     }
@@ -292,10 +353,16 @@ impl Rga {
         }
         let pos = self.pos_of(id)?;
         let live = |i: &&u32| self.at(**i).is_some_and(|e| e.live(del));
-        if pos <= self.seq.len() / 2 {
-            Some(self.seq.range(..pos).filter(live).count())
+        // Count from the nearer end, not counting the known-dead runs at either end.
+        let (front, back) = self.dead.get();
+        let (from, to) = (
+            front.min(pos),
+            self.seq.len() - back.min(self.seq.len() - pos - 1),
+        );
+        if pos - from <= to - pos {
+            Some(self.seq.range(from..pos).filter(live).count())
         } else {
-            let after = self.seq.range(pos + 1..).filter(live).count();
+            let after = self.seq.range(pos + 1..to).filter(live).count();
             visible.checked_sub(after + 1)
         }
     }
@@ -320,6 +387,10 @@ impl Rga {
             pos += 1;
         }
         self.seq.insert(pos, slot);
+        // The new entry may be live: the known-dead runs end before it.
+        let (front, back) = self.dead.get();
+        self.dead
+            .set((front.min(pos), back.min(self.seq.len() - 1 - pos)));
         if let Some(e) = self.slab.get_mut(slot) {
             e.flags |= PLACED;
         }
