@@ -43,7 +43,8 @@ pub struct Elem {
     /// Tombstone: the max removal stamp, `ZERO` when not removed (a merged removal is always
     /// stamped above the key tombstone, hence above `ZERO`).
     removed: Stamp,
-    /// LWW value (empty without `HAS_VALUE`), stamped with `id` unless `OWN_TS`.
+    /// LWW value (empty without `HAS_VALUE` and once removed), stamped with `id` unless
+    /// `OWN_TS`.
     value: Vec<u8>,
     flags: u8,
 }
@@ -227,12 +228,15 @@ impl Rga {
         let Some(e) = self.slab.get(slot) else {
             return false;
         };
+        // A removed element keeps no value bytes (it can never be seen again), so its ties
+        // are broken by the stamp alone, alike on every replica.
+        let removed = e.removed != Stamp::ZERO;
         let newer = match self.value(e) {
             None => true,
             Some((s, v)) => match stamp.cmp(&s) {
                 Ordering::Greater => true,
                 Ordering::Less => false,
-                Ordering::Equal => value > v,
+                Ordering::Equal => !removed && value > v,
             },
         };
         if !newer {
@@ -241,7 +245,9 @@ impl Rga {
         let Some(e) = self.slab.get_mut(slot) else {
             return false;
         };
-        super::crdt::assign_bytes(&mut e.value, value);
+        if !removed {
+            super::crdt::assign_bytes(&mut e.value, value);
+        }
         e.flags |= HAS_VALUE;
         if stamp == e.id {
             if e.has(OWN_TS) {
@@ -435,6 +441,9 @@ impl Rga {
         };
         if stamp > e.removed {
             e.removed = stamp;
+            // Tombstones stay as anchors, but their values are dead weight (a queue's
+            // processed jobs would otherwise keep every payload).
+            e.value = Vec::new();
             true
         } else {
             false
