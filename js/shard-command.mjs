@@ -46,13 +46,6 @@ export function installFastCommand(Shard) {
   let prevN = -1;
   const prevValues = [];
   const prevBytes = [];
-  // A script's budget starts from a monotonic clock reading (src/lua/budget.rs); for the EVAL
-  // family this path reads `performance.now()` here, where it is a plain call, and passes it
-  // along, instead of wasm making that one import call through wasm-bindgen's glue (a closure,
-  // an `arguments` object and a try/catch per call). The same clock wasm reads
-  // (src/sys.rs `monotonic_ms`), read just before the command: never later than its start.
-  const perf = typeof globalThis.performance?.now === 'function' ? globalThis.performance : null;
-
   let shared = false;
   const refresh = () => {
     if (memory === null) {
@@ -132,10 +125,11 @@ export function installFastCommand(Shard) {
       prevBytes[i] = bytes;
     }
     prevN = n;
-    const name = argv[0];
-    const script = perf !== null && typeof name === 'string' && name.length >= 4 &&
-      (name.charCodeAt(0) | 32) === 101 && (name.charCodeAt(1) | 32) === 118; // EV...
-    const kind = this.__commandPacked(n, Date.now(), script ? perf.now() : -1);
+    // The one clock read of a command. Passed twice: as the command's time, and as the
+    // reading a script's budget starts from (src/sys.rs `set_clock_reading`), so a script
+    // reads the monotonic clock only if it runs until its first budget check.
+    const now = Date.now();
+    const kind = this.__commandPacked(n, now, now);
     switch (kind) {
       case NULL:
         return null;

@@ -26,27 +26,31 @@ thread_local! {
 }
 
 thread_local! {
-    /// A reading of the monotonic clock JS made just before the current command (negative:
-    /// none), see [`set_clock_reading`].
-    static CLOCK_READING: std::cell::Cell<f64> = const { std::cell::Cell::new(-1.0) };
+    /// A `Date.now()` reading JS made just before the current command (negative: none), see
+    /// [`set_clock_reading`].
+    static WALL_READING: std::cell::Cell<f64> = const { std::cell::Cell::new(-1.0) };
 }
 
-/// Hands the next [`monotonic_ms`] a reading of the same clock (`performance.now()`) that JS
-/// made just before calling into wasm (js/shard-command.mjs, for the EVAL family), so that
-/// read (a script's start) costs no import call; negative clears it. Used once: later reads
-/// call the clock. The reading is earlier than the real one would be, never later, so a
-/// script's deadline can only start earlier; the caller clears it when its command returns.
+/// Hands the current command a reading of the wall clock (`Date.now()`) that JS made just
+/// before calling into wasm (js/shard-command.mjs passes the `Date.now()` it reads for every
+/// packed command again for the EVAL family); negative clears it. Taken once, by
+/// [`take_wall_reading`]: a script's budget then starts from it, and reads the monotonic
+/// clock only if the script runs until its first budget check (crate::lua::budget), instead
+/// of an import call (`performance.now()` through wasm-bindgen's glue, ≈ 100 ns here) per
+/// script. The caller clears it when its command returns.
 pub fn set_clock_reading(ms: f64) {
-    let usable = ms >= 0.0 && PERFORMANCE.with(Option::is_some);
-    CLOCK_READING.with(|r| r.set(if usable { ms } else { -1.0 }));
+    let usable = ms.is_finite() && ms >= 0.0;
+    WALL_READING.with(|r| r.set(if usable { ms } else { -1.0 }));
+}
+
+/// The reading given by [`set_clock_reading`] for this command, once.
+pub fn take_wall_reading() -> Option<f64> {
+    let given = WALL_READING.with(|r| r.replace(-1.0));
+    (given >= 0.0).then_some(given)
 }
 
 /// Monotonic milliseconds: `performance.now()` where it exists, else `Date.now()`.
 pub fn monotonic_ms() -> f64 {
-    let given = CLOCK_READING.with(|r| r.replace(-1.0));
-    if given >= 0.0 {
-        return given;
-    }
     PERFORMANCE.with(|p| match p {
         Some(p) => p.perf_now(),
         None => date_now(),

@@ -188,9 +188,9 @@ impl JsShard {
 
     /// The fast path of `command()` (js/shard-command.mjs): the argv was packed by JS into the
     /// module's input buffer (see [`packed`]); `now_ms` is JS's `Date.now()`; `clock_ms`,
-    /// when not negative, a reading of the monotonic clock JS made just before the call (for
-    /// the EVAL family: the first clock read of the command, a script's start, takes it
-    /// instead of an import call, see [`crate::sys::set_clock_reading`]). Returns the reply's
+    /// when not negative, the same reading again, from which a script's budget starts
+    /// instead of an import call reading the monotonic clock (see
+    /// [`crate::sys::set_clock_reading`]). Returns the reply's
     /// kind; its value is in the output block or, for `packed::SLOW`, comes from
     /// `__takeReply()`. No JS value is created on this path.
     #[wasm_bindgen(js_name = __commandPacked, skip_typescript)]
