@@ -38,14 +38,14 @@ export function installFastCommand(Shard) {
   let input = 0;
   let capacity = 0;
   let out = 0;
-  // The previous packed argv: its count, values and byte lengths. While the buffer stays
-  // where it is, an argument equal to the previous call's at the same position, after only
-  // equal ones, still has its bytes in place (nothing else writes the input buffer; wasm only
-  // reads it), so they are not encoded again: the command name and an EVALSHA's SHA usually
-  // repeat from call to call.
+  // The previous packed argv: its count, values and where each argument's bytes end. While
+  // the buffer stays where it is, an argument equal to the previous call's at the same
+  // position, after only equal ones, still has its length and bytes in place (nothing else
+  // writes the input buffer; wasm only reads it), so it is not encoded again: the command
+  // name and an EVALSHA's SHA usually repeat from call to call.
   let prevN = -1;
   const prevValues = [];
-  const prevBytes = [];
+  const prevEnd = [0];
   let shared = false;
   const refresh = () => {
     if (memory === null) {
@@ -80,8 +80,14 @@ export function installFastCommand(Shard) {
   function command(argv) {
     if (!Array.isArray(argv)) return general.call(this, argv);
     const n = argv.length;
-    let bound = 4 * n;
-    for (let i = 0; i < n; i++) {
+    // The leading arguments identical to the previous call's (same count): already checked,
+    // and their lengths and bytes are still in the buffer, so they are neither checked,
+    // measured nor written again (an EVALSHA repeating its name, SHA, numkeys and keys
+    // writes nothing). `prevEnd[k]`: the bytes of the previous call's first k arguments.
+    let k = 0;
+    if (n === prevN) while (k < n && argv[k] === prevValues[k]) k++;
+    let bound = 4 * n + prevEnd[k];
+    for (let i = k; i < n; i++) {
       const a = argv[i];
       if (typeof a === 'string') bound += 3 * a.length;
       else if (typeof a === 'number' && Number.isSafeInteger(a)) bound += 20;
@@ -91,20 +97,16 @@ export function installFastCommand(Shard) {
     if (bound > capacity) {
       input = Shard.__argBuffer(bound);
       capacity = bound;
+      k = 0;
+    }
+    if (k < n) {
+      refresh();
+      // Forgotten until the argv is complete (should anything below throw).
       prevN = -1;
     }
-    refresh();
-    let off = input + 4 * n;
-    let same = n === prevN;
-    for (let i = 0; i < n; i++) {
+    let off = input + 4 * n + prevEnd[k];
+    for (let i = k; i < n; i++) {
       const value = argv[i];
-      if (same && value === prevValues[i]) {
-        const bytes = prevBytes[i];
-        u32[(input >>> 2) + i] = bytes;
-        off += bytes;
-        continue;
-      }
-      same = false;
       const a = typeof value === 'number' ? String(value) : value;
       const len = a.length;
       let j = 0;
@@ -122,7 +124,7 @@ export function installFastCommand(Shard) {
       u32[(input >>> 2) + i] = bytes;
       off += bytes;
       prevValues[i] = value;
-      prevBytes[i] = bytes;
+      prevEnd[i + 1] = prevEnd[i] + bytes;
     }
     prevN = n;
     // The one clock read of a command. Passed twice: as the command's time, and as the

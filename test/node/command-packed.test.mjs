@@ -86,6 +86,28 @@ test('packed argv: arguments repeated from the previous call (kept in place) and
   }
 });
 
+test('packed argv: back-to-back calls sharing a leading run of arguments', () => {
+  const s = new Shard();
+  const calls = [
+    [['SET', 'k', 'a'], 'OK'],
+    [['SET', 'k', 'a'], 'OK'], // every argument as before: nothing written
+    [['GET', 'k'], 'a'],
+    [['SET', 'k', 'bbb'], 'OK'], // the last one changed
+    [['GET', 'k'], 'bbb'],
+    [['SET', 'key2', 'bbb'], 'OK'], // a middle one changed length: the last moves
+    [['SET', 'key2', 'bbb'], 'OK'],
+    [['GET', 'key2'], 'bbb'],
+    [['GET', 'k'], 'bbb'],
+    [['SET', 'k', 'x'.repeat(300_000)], 'OK'], // the input buffer grows (moves)
+    [['SET', 'k', 'c'], 'OK'],
+    [['GET', 'k'], 'c'],
+    [['MSET', 'a', 1, 'b', 2], 'OK'],
+    [['MSET', 'a', 1, 'b', 22], 'OK'],
+    [['MGET', 'a', 'b'], ['1', '22']],
+  ];
+  for (const [argv, want] of calls) assert.deepEqual(s.command(argv), want, JSON.stringify(argv).slice(0, 40));
+});
+
 test('large arguments and replies, on both paths (the wasm memory grows in between)', () => {
   const s = new Shard();
   for (const size of [1 << 10, 1 << 16, 1 << 17, 1 << 22, 1 << 10]) {
