@@ -3,6 +3,7 @@
 use super::{
     arg, int_arg, is, syntax, CallCtx, CmdResult, Shard, ERR_NOT_FLOAT, ERR_NOT_INT, ERR_OVERFLOW,
 };
+use crate::keyspace::hasher::key_hash;
 use crate::keyspace::{Kind, Value};
 use crate::numfmt;
 use crate::reply::Reply;
@@ -42,21 +43,30 @@ pub(crate) fn expire_at(
 /// Write a string, then set/keep/clear expiry. `ttl`: `Some(Some(t))` set, `Some(None)`
 /// clear, `None` keep.
 fn write_string(sh: &mut Shard, key: &[u8], value: Vec<u8>, ttl: Option<Option<i64>>) {
-    let live = sh.ks.live_kind(key);
-    write_string_seen(sh, key, value, ttl, live);
+    let hash = key_hash(key);
+    let live = live_kind(sh, hash, key);
+    write_string_seen(sh, key, value, ttl, live, hash);
 }
 
-/// [`write_string`] with the key's live kind and expiry already read (`Keyspace::live_kind`,
-/// no write since): one lookup fewer.
+/// The live value's kind and expiry of `key` (`hash` = its [`key_hash`]).
+fn live_kind(sh: &Shard, hash: u64, key: &[u8]) -> Option<(Kind, Option<i64>)> {
+    sh.ks
+        .get_hashed(hash, key)
+        .map(|e| (Kind::of(&e.value), e.expire_at))
+}
+
+/// [`write_string`] with the key's live kind and expiry already read ([`live_kind`], no
+/// write since) and its hash computed: one lookup and one hash fewer.
 fn write_string_seen(
     sh: &mut Shard,
     key: &[u8],
     value: Vec<u8>,
     ttl: Option<Option<i64>>,
     live: Option<(Kind, Option<i64>)>,
+    hash: u64,
 ) {
     let had_ttl = live.is_some_and(|(_, t)| t.is_some());
-    sh.ks.set_string_seen(key, value, live);
+    sh.ks.set_string_seen(key, value, live, hash);
     match ttl {
         Some(Some(t)) => {
             sh.ks.set_expiry(key, Some(t));
@@ -134,7 +144,8 @@ pub(super) fn set(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResu
     } else {
         None
     };
-    let live = sh.ks.live_kind(key);
+    let hash = key_hash(key);
+    let live = live_kind(sh, hash, key);
     let exists = live.is_some();
     if (nx && exists) || (xx && !exists) {
         return Ok(match old {
@@ -143,7 +154,7 @@ pub(super) fn set(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResu
         });
     }
     let ttl = if keepttl { None } else { Some(at) };
-    write_string_seen(sh, key, value, ttl, live);
+    write_string_seen(sh, key, value, ttl, live, hash);
     Ok(match old {
         Some(o) => bulk_or_nil(o),
         None => Reply::ok(),
@@ -279,7 +290,8 @@ pub(super) fn msetnx(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> Cmd
 
 fn incr_generic(sh: &mut Shard, key: &[u8], by: i64) -> CmdResult {
     // One lookup reads the value in place (no copy) and what the write needs to know.
-    let (cur, live) = match sh.ks.get(key) {
+    let hash = key_hash(key);
+    let (cur, live) = match sh.ks.get_hashed(hash, key) {
         None => (0, None),
         Some(e) => match &e.value {
             Value::Str(v) => (
@@ -296,7 +308,7 @@ fn incr_generic(sh: &mut Shard, key: &[u8], by: i64) -> CmdResult {
         .ks
         .spare
         .copy_of(itoa::Buffer::new().format(n).as_bytes());
-    sh.ks.set_string_seen(key, text, live);
+    sh.ks.set_string_seen(key, text, live, hash);
     Ok(Reply::Integer(n))
 }
 

@@ -652,6 +652,15 @@ impl Keyspace {
             .filter(|e| self.live(e))
     }
 
+    /// [`Keyspace::get`] with the key's hash ([`hasher::key_hash`]) already computed: a
+    /// read-then-write command hashes its key once for the read and the write's merge.
+    pub fn get_hashed(&self, hash: u64, key: &[u8]) -> Option<&Entry> {
+        self.slots
+            .get_hashed(hash, key)
+            .and_then(|s| s.view.as_ref())
+            .filter(|e| self.live(e))
+    }
+
     /// The live value of `key`.
     pub fn value(&self, key: &[u8]) -> Option<&Value> {
         self.get(key).map(|e| &e.value)
@@ -872,14 +881,16 @@ impl Keyspace {
     }
 
     /// [`Keyspace::set_string`] by a caller that has just read `live` =
-    /// [`Keyspace::live_kind`] of `key`, with no write since: the type check before the write
-    /// reuses it instead of looking the key up again (a SET over a string, an INCR: one
-    /// lookup here and one in the merge instead of three).
+    /// [`Keyspace::live_kind`] of `key` (through [`Keyspace::get_hashed`] with `hash` =
+    /// [`hasher::key_hash`] of `key`), with no write since: the type check before the write
+    /// reuses it instead of looking the key up again, and the merge reuses the hash (a SET
+    /// over a string, an INCR: one hash and two lookups instead of three of each).
     pub fn set_string_seen(
         &mut self,
         key: &[u8],
         value: Vec<u8>,
         live: Option<(Kind, Option<i64>)>,
+        hash: u64,
     ) {
         let op = WriteOp::SetString {
             key: self.spare.copy_of(key),
@@ -888,7 +899,7 @@ impl Keyspace {
         self.record(&op);
         if let WriteOp::SetString { key, value } = op {
             self.prepare_kind_seen(&key, Kind::Str, live);
-            self.emit(key, Op::Str(value));
+            self.emit_hashed(hash, key, Op::Str(value));
         }
     }
 
@@ -1084,13 +1095,19 @@ impl Keyspace {
     /// Stamp, merge and queue one local effect. The key is taken by value: the last effect
     /// of a write takes over the write op's own key buffer.
     fn emit(&mut self, key: Vec<u8>, op: Op) {
+        self.emit_hashed(hasher::key_hash(&key), key, op);
+    }
+
+    /// [`Keyspace::emit`] with the key's hash ([`hasher::key_hash`]) already computed.
+    #[inline]
+    fn emit_hashed(&mut self, hash: u64, key: Vec<u8>, op: Op) {
         let now = u64::try_from(self.now_ms).unwrap_or(0);
         let e = Effect {
             stamp: self.hlc.tick(now),
             key,
             op,
         };
-        self.merge_apply(&e.as_view());
+        self.merge_apply_hashed(hash, &e.as_view());
         self.outbox.push(e);
     }
 
@@ -1267,10 +1284,14 @@ impl Keyspace {
     /// does not depend on the current time. Idempotent, commutative and associative (see
     /// docs/effects.md). Returns true when the CRDT state changed.
     pub fn merge_apply(&mut self, e: &EffectRef<'_>) -> bool {
+        self.merge_apply_hashed(hasher::key_hash(e.key), e)
+    }
+
+    /// [`Keyspace::merge_apply`] with `hash` = [`hasher::key_hash`] of the effect's key.
+    fn merge_apply_hashed(&mut self, hash: u64, e: &EffectRef<'_>) -> bool {
         // One lookup: the CRDT state and the view are updated through the key's slot. A new
         // key's bytes are copied once, shared by the slot map and the SCAN index.
         let mut new_key = None;
-        let hash = hasher::key_hash(e.key);
         let slot = match self.slots.get_mut_hashed(hash, e.key) {
             Some(s) => s,
             None => {

@@ -106,6 +106,11 @@ impl<V> Slots<V> {
         self.get_key_value(key).map(|(_, v)| v)
     }
 
+    /// [`Slots::get`] with the key's hash ([`key_hash`]) already computed.
+    pub(super) fn get_hashed(&self, hash: u64, key: &[u8]) -> Option<&V> {
+        self.map.get(&(hash, key) as &dyn KeyLike)
+    }
+
     pub(super) fn get_key_value(&self, key: &[u8]) -> Option<(&Arc<[u8]>, &V)> {
         let q = (key_hash(key), key);
         self.map
