@@ -15,6 +15,7 @@
 //! - [`merge`] combines the replies of a fan-out.
 //! - [`RespSession`] is the simplest RESP-bytes-in/RESP-bytes-out session over one shard.
 
+use crate::engine::same_bytes::same_bytes;
 use crate::engine::{self, CallCtx, Shard};
 use crate::reply::Reply;
 use crate::resp::{decode_one, encode, RequestParser};
@@ -721,7 +722,7 @@ impl Gateway {
             let argv = args.get(..argc)?;
             let name = *argv.first()?;
             let spec = match last {
-                Some((n, spec)) if n == name => spec,
+                Some((n, spec)) if same_bytes(n, name) => spec,
                 _ => {
                     let spec = fast_spec(name)?;
                     last = Some((name, spec));
@@ -772,7 +773,7 @@ impl Gateway {
             // A pipeline often repeats a key (a counter, a list): comparing it with the
             // previous one is cheaper than its hash-tag search and CRC16.
             let p = match *last_key {
-                Some((k, p)) if k == key => p,
+                Some((k, p)) if same_bytes(k, key) => p,
                 _ => {
                     let p = self.pmap.partition_of_key(key);
                     *last_key = Some((key, p));

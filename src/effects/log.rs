@@ -357,7 +357,12 @@ impl Shard {
             let p = match same {
                 Some(p) => p,
                 None => match routed {
-                    Some((p, k)) if k == e.key.as_slice() && !is_system_key(k) => p,
+                    Some((p, k))
+                        if crate::engine::same_bytes::same_bytes(k, &e.key)
+                            && !is_system_key(k) =>
+                    {
+                        p
+                    }
                     _ => partition_in(pmap, &e.key),
                 },
             };

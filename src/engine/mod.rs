@@ -42,6 +42,7 @@ mod hashes;
 pub(crate) mod keyed_sort;
 mod keys;
 mod lists;
+pub(crate) mod same_bytes;
 pub mod scripts;
 mod server;
 mod sets;
@@ -794,7 +795,7 @@ impl Shard {
     /// command on the same key (see [`Memo`]).
     fn check_key(&mut self, key: &[u8], cx: &mut CallCtx) -> Result<Option<u16>, Reply> {
         let p = match self.memo.part {
-            Some(p) if self.memo.key.as_slice() == key => p,
+            Some(p) if same_bytes::same_bytes(&self.memo.key, key) => p,
             _ => {
                 let p = self.pmap.partition_of_key(key);
                 if key.len() <= MEMO_MAX {
@@ -876,7 +877,7 @@ impl Shard {
     /// (commands with subcommands are resolved each time).
     fn resolve_memo(&mut self, argv: &[Vec<u8>]) -> Result<&'static CommandSpec, Reply> {
         if let (Some(spec), Some(name)) = (self.memo.spec, argv.first()) {
-            if self.memo.name.as_slice() == name.as_slice() {
+            if same_bytes::same_bytes(&self.memo.name, name) {
                 return if spec.arity_ok(argv.len()) {
                     Ok(spec)
                 } else {

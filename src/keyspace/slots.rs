@@ -13,6 +13,7 @@
 //! one bucket (see hasher.rs).
 
 use super::hasher::{key_hash, Map};
+use crate::engine::same_bytes::same_bytes;
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -62,7 +63,8 @@ impl Hash for dyn KeyLike + '_ {
 
 impl PartialEq for dyn KeyLike + '_ {
     fn eq(&self, other: &Self) -> bool {
-        self.hash_word() == other.hash_word() && self.bytes() == other.bytes()
+        // Word-wise: on wasm32 a slice `==` is a byte loop (`same_bytes`).
+        self.hash_word() == other.hash_word() && same_bytes(self.bytes(), other.bytes())
     }
 }
 
