@@ -23,16 +23,20 @@ fn len_of(sh: &Shard, key: &[u8]) -> usize {
 
 fn push(sh: &mut Shard, argv: &[Vec<u8>], left: bool, only_existing: bool) -> CmdResult {
     let key = arg(argv, 1);
-    let exists = list(sh, key)?.is_some();
-    if only_existing && !exists {
+    let Some(mut len) = list(sh, key)?
+        .map(|l| l.len())
+        .or((!only_existing).then_some(0))
+    else {
         return Ok(Reply::Integer(0));
-    }
+    };
+    // The length is counted here rather than read back: one key lookup fewer per value.
     for v in argv.iter().skip(2) {
-        let idx = if left { 0 } else { len_of(sh, key) };
         let v = sh.ks.spare.copy_of(v);
-        sh.ks.list_insert(key, idx, v);
+        if sh.ks.list_insert(key, if left { 0 } else { len }, v) {
+            len += 1;
+        }
     }
-    Ok(n(len_of(sh, key)))
+    Ok(n(len))
 }
 
 pub(super) fn lpush(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {

@@ -1220,14 +1220,23 @@ impl Keyspace {
                 present
             }
             WriteOp::ListInsert { key, index, value } => {
-                let len = match self.get_list(&key) {
-                    Ok(Some(l)) => l.len(),
-                    _ => 0,
+                // One hash of the key for the read, the type check and the merge (a push
+                // into an existing list: one lookup before the merge instead of three).
+                let hash = hasher::key_hash(&key);
+                let (live, len) = match self.get_hashed(hash, &key) {
+                    Some(e) => (
+                        Some((Kind::of(&e.value), e.expire_at)),
+                        match &e.value {
+                            Value::List(l) => l.len(),
+                            _ => 0,
+                        },
+                    ),
+                    None => (None, 0),
                 };
                 if index > len {
                     return false;
                 }
-                self.prepare_kind(&key, Kind::List);
+                self.prepare_kind_seen(&key, Kind::List, live);
                 let after = if index == 0 {
                     Some(Stamp::ZERO)
                 } else {
@@ -1236,7 +1245,7 @@ impl Keyspace {
                 let Some(after) = after else {
                     return false;
                 };
-                self.emit(key, Op::ListInsert { after, value });
+                self.emit_hashed(hash, key, Op::ListInsert { after, value });
                 true
             }
             WriteOp::ListRemove { key, index } => match self.list_id(&key, index) {
