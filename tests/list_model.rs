@@ -212,4 +212,15 @@ fn queue_with_a_backlog() {
     assert_eq!(n.cmd(&["LPOP", "q"]), bulk("urgent"));
     assert_eq!(n.cmd(&["LLEN", "q"]), Reply::Integer(9));
     assert_eq!(n.range().first().map(String::as_str), Some("job2990"));
+    // Emptied, then filled again: the new elements start at the head, before every tombstone.
+    while n.cmd(&["LPOP", "q"]) != Reply::Nil {}
+    for i in 0..500 {
+        assert_eq!(
+            n.cmd(&["RPUSH", "q", &format!("new{i}")]),
+            Reply::Integer(i + 1)
+        );
+    }
+    assert_eq!(n.cmd(&["LINDEX", "q", "-1"]), bulk("new499"));
+    assert_eq!(n.cmd(&["LPOP", "q"]), bulk("new0"));
+    assert_eq!(n.cmd(&["RPOP", "q"]), bulk("new499"));
 }

@@ -159,8 +159,10 @@ impl Rga {
         if let Some(i) = is(self.seq.front()).or_else(|| is(self.seq.back())) {
             return Some(i);
         }
-        if let Some(i) = self.first_live_guess().and_then(|p| is(self.seq.get(p))) {
-            return Some(i);
+        for p in [self.first_live_guess(), self.last_live_guess()] {
+            if let Some(i) = p.and_then(|p| is(self.seq.get(p))) {
+                return Some(i);
+            }
         }
         if self.slab.last().is_some_and(|e| e.id == id) {
             return Some((self.slab.len() - 1) as u32);
@@ -304,6 +306,13 @@ impl Rga {
         (front > 0 && front < self.seq.len()).then_some(front)
     }
 
+    /// The position of the last entry of `seq` not known to be dead.
+    fn last_live_guess(&self) -> Option<usize> {
+        let (_, back) = self.dead.get();
+        let len = self.seq.len();
+        (back > 0 && back < len).then(|| len - 1 - back)
+    }
+
     /// The number of dead entries at the front of `seq`, extending the known count.
     fn skip_front(&self, del: Stamp) -> usize {
         let (mut front, back) = self.dead.get();
@@ -345,8 +354,11 @@ impl Rga {
         if is(self.seq.front()) {
             return Some(0);
         }
-        if let Some(p) = self.first_live_guess().filter(|&p| is(self.seq.get(p))) {
-            return Some(p);
+        // After pops, the first and last live elements sit behind the dead runs.
+        for p in [self.first_live_guess(), self.last_live_guess()] {
+            if let Some(p) = p.filter(|&p| is(self.seq.get(p))) {
+                return Some(p);
+            }
         }
         self.placed().position(|e| e.id == id)
     }
