@@ -50,12 +50,7 @@ fn a_repeated_name_resolves_as_a_fresh_one() {
 #[test]
 fn a_repeated_key_is_checked_as_a_fresh_one() {
     let pm = PartitionMap::new(4);
-    let key_in = |p: u16| {
-        (0..10_000)
-            .map(|i| format!("k{i}"))
-            .find(|k| pm.partition_of_key(k.as_bytes()) == p)
-            .unwrap()
-    };
+    let key_in = |p: u16| key_in(&pm, p);
     let (k0, k1) = (key_in(0), key_in(1));
     let mut sh = Shard::new(pm, [0], 7);
     let mut cx = CallCtx::new(0);

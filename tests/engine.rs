@@ -58,13 +58,7 @@ fn dispatch_errors() {
 #[test]
 fn partitions() {
     let pm = PartitionMap::new(4);
-    // Find keys in partitions 0 and 1.
-    let key_in = |p: u16| {
-        (0..10_000)
-            .map(|i| format!("k{i}"))
-            .find(|k| pm.partition_of_key(k.as_bytes()) == p)
-            .unwrap()
-    };
+    let key_in = |p: u16| key_in(&pm, p);
     let (k0, k0b, k1) = (key_in(0), format!("{{{}}}.x", key_in(0)), key_in(1));
     let mut sh = Shard::new(pm, [0], 7);
     let mut cx = CallCtx::new(0);

@@ -3,6 +3,7 @@
 
 use marekvs::engine::{CallCtx, Shard};
 use marekvs::reply::Reply;
+use marekvs::router::PartitionMap;
 
 pub struct T {
     pub shard: Shard,
@@ -86,4 +87,12 @@ pub fn assert_same_members(got: Reply, want: Reply) {
     }
     let (g, w) = (elems(got.clone()), elems(want.clone()));
     assert_eq!(g, w, "got {got:?}, want {want:?}");
+}
+
+/// The first key `k0`, `k1`, ... that falls in partition `p` of `pm`.
+pub fn key_in(pm: &PartitionMap, p: u16) -> String {
+    (0..10_000)
+        .map(|i| format!("k{i}"))
+        .find(|k| pm.partition_of_key(k.as_bytes()) == p)
+        .expect("a key in every partition among the first 10,000")
 }
