@@ -18,6 +18,7 @@
 //! - [`effects`] — replicated effects: codec, version vectors, bounded log, snapshots.
 //! - [`engine`] — the command table, dispatch, [`engine::Shard`] and [`engine::CallCtx`]; all command families.
 //! - [`numfmt`] — Redis's strict number parsing and number formatting.
+//! - `same_bytes` — word-at-a-time equality of short byte strings (names, keys) for the hot compares.
 //! - [`session`] — hosting shards behind one RESP endpoint: routing, worker batches, fan-out
 //!   merges, and a single-shard RESP session.
 //!
@@ -36,6 +37,7 @@ pub mod numfmt;
 pub mod reply;
 pub mod resp;
 pub mod router;
+pub(crate) mod same_bytes;
 pub mod scripting;
 pub mod session;
 

@@ -15,11 +15,11 @@
 //! - [`merge`] combines the replies of a fan-out.
 //! - [`RespSession`] is the simplest RESP-bytes-in/RESP-bytes-out session over one shard.
 
-use crate::engine::same_bytes::same_bytes;
 use crate::engine::{self, CallCtx, Shard};
 use crate::reply::Reply;
 use crate::resp::{decode_one, encode, RequestParser};
 use crate::router::PartitionMap;
+use crate::same_bytes::same_bytes;
 
 /// How the replies of a fan-out are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

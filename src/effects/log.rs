@@ -358,8 +358,7 @@ impl Shard {
                 Some(p) => p,
                 None => match routed {
                     Some((p, k))
-                        if crate::engine::same_bytes::same_bytes(k, &e.key)
-                            && !is_system_key(k) =>
+                        if crate::same_bytes::same_bytes(k, &e.key) && !is_system_key(k) =>
                     {
                         p
                     }

@@ -42,7 +42,6 @@ mod hashes;
 pub(crate) mod keyed_sort;
 mod keys;
 mod lists;
-pub(crate) mod same_bytes;
 pub mod scripts;
 mod server;
 mod sets;
@@ -53,6 +52,7 @@ use crate::keyspace::{Keyspace, WriteOp, WrongType};
 use crate::numfmt;
 use crate::reply::Reply;
 use crate::router::PartitionMap;
+use crate::same_bytes::same_bytes;
 
 // ------------------------------------------------------------------ flags
 
@@ -795,7 +795,7 @@ impl Shard {
     /// command on the same key (see [`Memo`]).
     fn check_key(&mut self, key: &[u8], cx: &mut CallCtx) -> Result<Option<u16>, Reply> {
         let p = match self.memo.part {
-            Some(p) if same_bytes::same_bytes(&self.memo.key, key) => p,
+            Some(p) if same_bytes(&self.memo.key, key) => p,
             _ => {
                 let p = self.pmap.partition_of_key(key);
                 if key.len() <= MEMO_MAX {
@@ -877,7 +877,7 @@ impl Shard {
     /// (commands with subcommands are resolved each time).
     fn resolve_memo(&mut self, argv: &[Vec<u8>]) -> Result<&'static CommandSpec, Reply> {
         if let (Some(spec), Some(name)) = (self.memo.spec, argv.first()) {
-            if same_bytes::same_bytes(&self.memo.name, name) {
+            if same_bytes(&self.memo.name, name) {
                 return if spec.arity_ok(argv.len()) {
                     Ok(spec)
                 } else {

@@ -13,7 +13,7 @@
 //! one bucket (see hasher.rs).
 
 use super::hasher::{key_hash, Map};
-use crate::engine::same_bytes::same_bytes;
+use crate::same_bytes::same_bytes;
 use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
