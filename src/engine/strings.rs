@@ -44,18 +44,11 @@ pub(crate) fn expire_at(
 /// clear, `None` keep.
 fn write_string(sh: &mut Shard, key: &[u8], value: Vec<u8>, ttl: Option<Option<i64>>) {
     let hash = key_hash(key);
-    let live = live_kind(sh, hash, key);
+    let live = sh.ks.live_kind_hashed(hash, key);
     write_string_seen(sh, key, value, ttl, live, hash);
 }
 
-/// The live value's kind and expiry of `key` (`hash` = its [`key_hash`]).
-fn live_kind(sh: &Shard, hash: u64, key: &[u8]) -> Option<(Kind, Option<i64>)> {
-    sh.ks
-        .get_hashed(hash, key)
-        .map(|e| (Kind::of(&e.value), e.expire_at))
-}
-
-/// [`write_string`] with the key's live kind and expiry already read ([`live_kind`], no
+/// [`write_string`] with the key's live kind and expiry already read (`Keyspace::live_kind_hashed`, no
 /// write since) and its hash computed: one lookup and one hash fewer.
 fn write_string_seen(
     sh: &mut Shard,
@@ -145,7 +138,7 @@ pub(super) fn set(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResu
         None
     };
     let hash = key_hash(key);
-    let live = live_kind(sh, hash, key);
+    let live = sh.ks.live_kind_hashed(hash, key);
     let exists = live.is_some();
     if (nx && exists) || (xx && !exists) {
         return Ok(match old {

@@ -166,6 +166,13 @@ pub struct Entry {
     pub expire_at: Option<i64>,
 }
 
+impl Entry {
+    /// The value's kind and the expiry (what a write's type check needs to know).
+    pub fn kind_and_expiry(&self) -> (Kind, Option<i64>) {
+        (Kind::of(&self.value), self.expire_at)
+    }
+}
+
 /// The key holds a value of another type (→ `WRONGTYPE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WrongType;
@@ -877,7 +884,12 @@ impl Keyspace {
 
     /// The live value's kind and expiry (one lookup), for [`Keyspace::set_string_seen`].
     pub fn live_kind(&self, key: &[u8]) -> Option<(Kind, Option<i64>)> {
-        self.get(key).map(|e| (Kind::of(&e.value), e.expire_at))
+        self.live_kind_hashed(hasher::key_hash(key), key)
+    }
+
+    /// [`Keyspace::live_kind`] with the key's hash ([`hasher::key_hash`]) already computed.
+    pub fn live_kind_hashed(&self, hash: u64, key: &[u8]) -> Option<(Kind, Option<i64>)> {
+        self.get_hashed(hash, key).map(Entry::kind_and_expiry)
     }
 
     /// [`Keyspace::set_string`] by a caller that has just read `live` =
@@ -1223,15 +1235,11 @@ impl Keyspace {
                 // One hash of the key for the read, the type check and the merge (a push
                 // into an existing list: one lookup before the merge instead of three).
                 let hash = hasher::key_hash(&key);
-                let (live, len) = match self.get_hashed(hash, &key) {
-                    Some(e) => (
-                        Some((Kind::of(&e.value), e.expire_at)),
-                        match &e.value {
-                            Value::List(l) => l.len(),
-                            _ => 0,
-                        },
-                    ),
-                    None => (None, 0),
+                let entry = self.get_hashed(hash, &key);
+                let live = entry.map(Entry::kind_and_expiry);
+                let len = match entry.map(|e| &e.value) {
+                    Some(Value::List(l)) => l.len(),
+                    _ => 0,
                 };
                 if index > len {
                     return false;
