@@ -750,6 +750,44 @@ fn budget_abort_undoes_writes_and_ordinary_errors_keep_them() {
     assert_eq!(run(&mut sh, &["GET", "k"]), bulk("kept"));
 }
 
+/// Element writes to existing collections (saved element by element by the undo record),
+/// then writes that save keys whole, then a budget trip: the dataset is as before, to the
+/// digest, and the collections go on working (pops see the restored ends).
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn budget_abort_undoes_element_writes_to_collections() {
+    let mut sh = shard();
+    run(&mut sh, &["RPUSH", "l", "a", "b", "c"]);
+    run(&mut sh, &["HSET", "h", "f1", "v1", "f2", "v2"]);
+    run(&mut sh, &["ZADD", "z", "1", "m1", "2", "m2"]);
+    run(&mut sh, &["SADD", "s", "m1"]);
+    run(&mut sh, &["EXPIRE", "h", "1000"]);
+    let digest = run(&mut sh, &["DEBUG", "DIGEST"]);
+    let script = "redis.call('lpush','l','x') redis.call('lpop','l') redis.call('lpop','l') \
+        redis.call('rpop','l') redis.call('lset','l',0,'y') redis.call('linsert','l','before','y','w') \
+        redis.call('hset','h','f1','new','f3','v3') redis.call('hdel','h','f2') redis.call('persist','h') \
+        redis.call('zadd','z',5,'m1',3,'m3') redis.call('zrem','z','m2') \
+        redis.call('srem','s','m1') redis.call('sadd','s','m2') \
+        redis.call('del','z') redis.call('set','s','now a string') while true do end";
+    let r = eval(&mut sh, script);
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("SCRIPTTIMEOUT ")),
+        "{r:?}"
+    );
+    assert_eq!(run(&mut sh, &["DEBUG", "DIGEST"]), digest);
+    assert_eq!(
+        run(&mut sh, &["SMEMBERS", "s"]),
+        Reply::Array(vec![bulk("m1")])
+    );
+    assert!(matches!(run(&mut sh, &["TTL", "h"]), Reply::Integer(t) if t > 0));
+    assert_eq!(run(&mut sh, &["LPOP", "l"]), bulk("a"));
+    assert_eq!(run(&mut sh, &["RPOP", "l"]), bulk("c"));
+    assert_eq!(
+        run(&mut sh, &["LRANGE", "l", "0", "-1"]),
+        Reply::Array(vec![bulk("b")])
+    );
+}
+
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn partition_colocation() {

@@ -60,6 +60,17 @@ impl<T> Arena<T> {
         self.chunks.get_mut(i / CHUNK)?.get_mut(i % CHUNK)
     }
 
+    /// Removes and returns the last element pushed (an insert undone).
+    pub fn pop(&mut self) -> Option<T> {
+        let c = self.chunks.last_mut()?;
+        let v = c.pop()?;
+        if c.is_empty() {
+            self.chunks.pop();
+        }
+        self.len -= 1;
+        Some(v)
+    }
+
     /// The last element pushed.
     pub fn last(&self) -> Option<&T> {
         self.chunks.last()?.last()
@@ -92,5 +103,26 @@ mod tests {
         assert_eq!(a.iter().count(), 3 * CHUNK + 5);
         // Only the first chunk ever reallocated: the others hold exactly CHUNK.
         assert!(a.chunks[1..].iter().all(|c| c.capacity() == CHUNK));
+    }
+
+    #[test]
+    fn pop_undoes_push_across_chunks() {
+        let mut a = Arena::default();
+        for i in 0..CHUNK + 2 {
+            a.push(i);
+        }
+        assert_eq!(a.pop(), Some(CHUNK + 1));
+        assert_eq!(a.pop(), Some(CHUNK));
+        assert_eq!(a.chunks.len(), 1);
+        assert_eq!(a.len(), CHUNK);
+        assert_eq!(a.push(7), CHUNK as u32);
+        assert_eq!(a.get(CHUNK as u32), Some(&7));
+        assert_eq!(a.last(), Some(&7));
+        let mut b: Arena<u8> = Arena::default();
+        assert_eq!(b.pop(), None);
+        b.push(1);
+        assert_eq!(b.pop(), Some(1));
+        assert!(b.is_empty());
+        assert_eq!(b.push(2), 0);
     }
 }

@@ -91,6 +91,18 @@ pub struct KeyMeta {
     win: Option<Kind>,
 }
 
+/// The key-level part of a [`KeyMeta`]: what an element effect or an expiry changes besides
+/// the element itself (the type stamps, the winner, the expiry). The keyspace's undo record
+/// saves it per effect instead of the whole state (see `undo.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct MetaScalars {
+    del: Stamp,
+    expiry: (Stamp, Option<i64>),
+    str_ts: Stamp,
+    ts: Option<[Stamp; 4]>,
+    win: Option<Kind>,
+}
+
 /// The collection sub-states of a key (see [`KeyMeta`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Elems {
@@ -278,6 +290,34 @@ impl KeyMeta {
     /// The collection sub-states, if any collection effect was ever merged.
     pub fn elems(&self) -> Option<&Elems> {
         self.elems.as_deref()
+    }
+
+    /// The key-level part of the state (see [`MetaScalars`]).
+    pub fn scalars(&self) -> MetaScalars {
+        MetaScalars {
+            del: self.del,
+            expiry: self.expiry,
+            str_ts: self.str_ts,
+            ts: self.elems().map(|e| e.ts),
+            win: self.win,
+        }
+    }
+
+    /// Puts back the key-level part saved by [`KeyMeta::scalars`] (the elements are the
+    /// caller's to restore).
+    pub fn restore_scalars(&mut self, s: &MetaScalars) {
+        self.del = s.del;
+        self.expiry = s.expiry;
+        self.str_ts = s.str_ts;
+        if let Some(ts) = s.ts {
+            self.elems_mut().ts = ts;
+        }
+        self.win = s.win;
+    }
+
+    /// The collection sub-states for an in-place change, if the key has any.
+    pub(super) fn elems_mut_existing(&mut self) -> Option<&mut Elems> {
+        self.elems.as_deref_mut()
     }
 
     /// The collection sub-states, allocated on first use.

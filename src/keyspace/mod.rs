@@ -21,7 +21,8 @@
 //!
 //! **State behind the views**: `crdt.rs` (a key's CRDT state and its merge), `rga.rs` (the
 //! list CRDT) over `arena.rs` (its chunked element storage), `slots.rs` (the key table),
-//! `spare.rs` (recycled buffers).
+//! `spare.rs` (recycled buffers), `undo.rs`
+//! (the undo record of a script: what an aborted script's rollback puts back).
 
 mod arena;
 mod crdt;
@@ -34,6 +35,7 @@ mod rga;
 mod set;
 mod slots;
 mod spare;
+mod undo;
 mod zset;
 
 pub(crate) use spare::Spare;
@@ -270,119 +272,13 @@ pub struct Keyspace {
     system_count: usize,
     /// Undo log: the state of each key (view and CRDT state) before its first write since
     /// `start_undo`, and the outbox length then.
-    undo: Undo,
+    undo: undo::Undo,
     /// The node's hybrid logical clock (stamps local effects).
     hlc: Hlc,
     /// Effects produced by local writes, not yet taken by the replication layer.
     outbox: Vec<Effect>,
     /// Buffers of own effects the replication log let go, for the next writes' effects.
     pub(crate) spare: Spare,
-}
-
-/// The undo record of a script (see [`Keyspace::start_undo`]). Kept between scripts so that
-/// a script writing a key or two allocates nothing for it: saved keys live in a vector
-/// searched linearly (most scripts write a handful of keys), whose key buffers are reused;
-/// past [`UNDO_LINEAR`] keys an index finds them.
-#[derive(Debug, Clone, Default)]
-struct Undo {
-    active: bool,
-    /// The outbox length at `start_undo`.
-    outbox_len: usize,
-    /// `saved[..len]`: each key written since `start_undo` (first-write order) with its view
-    /// and CRDT state before that write. Slots past `len` only keep their key buffers.
-    saved: Vec<(Vec<u8>, Option<Entry>, Option<KeyMeta>)>,
-    len: usize,
-    /// String-view buffers of earlier records, reused by [`Undo::copy_view`]: saving a
-    /// string key (the usual script write) then neither allocates nor frees. A pool of its
-    /// own, not the keyspace's [`Spare`]: sharing it was tried, and the script's own writes
-    /// (their effects' keys and values) took the buffers first, so `record` allocated again
-    /// (570 instead of 358 instructions per EVALSHA natively).
-    spare: Vec<Vec<u8>>,
-    /// Positions in `saved` by key, filled once `len` passes [`UNDO_LINEAR`].
-    index: Map<Vec<u8>, usize>,
-}
-
-/// Saved keys searched linearly before the undo record builds its index.
-const UNDO_LINEAR: usize = 8;
-/// Saved-key slots the undo record keeps between scripts, and the largest key buffer kept.
-const UNDO_KEEP: usize = 64;
-const UNDO_KEEP_BYTES: usize = 256;
-
-impl Undo {
-    fn contains(&self, key: &[u8]) -> bool {
-        if self.len > UNDO_LINEAR {
-            self.index.contains_key(key)
-        } else {
-            self.saved[..self.len].iter().any(|(k, _, _)| k == key)
-        }
-    }
-
-    fn save(&mut self, key: &[u8], before: Option<Entry>, meta: Option<KeyMeta>) {
-        if self.len == self.saved.len() {
-            self.saved.push((Vec::new(), None, None));
-        }
-        let slot = &mut self.saved[self.len];
-        slot.0.clear();
-        slot.0.extend_from_slice(key);
-        slot.1 = before;
-        slot.2 = meta;
-        self.len += 1;
-        if self.len == UNDO_LINEAR + 1 {
-            for (i, (k, _, _)) in self.saved[..self.len].iter().enumerate() {
-                self.index.insert(k.clone(), i);
-            }
-        } else if self.len > UNDO_LINEAR + 1 {
-            self.index.insert(key.to_vec(), self.len - 1);
-        }
-    }
-
-    /// A copy of a key's view for the record; a string's bytes go into a spare buffer.
-    fn copy_view(&mut self, view: Option<&Entry>) -> Option<Entry> {
-        match view {
-            Some(Entry {
-                value: Value::Str(b),
-                expire_at,
-            }) => {
-                let mut buf = self.spare.pop().unwrap_or_default();
-                buf.clear();
-                buf.extend_from_slice(b);
-                Some(Entry {
-                    value: Value::Str(buf),
-                    expire_at: *expire_at,
-                })
-            }
-            other => other.cloned(),
-        }
-    }
-
-    /// Ends the record: drops the saved states, keeps a few key and string buffers for the
-    /// next script.
-    fn finish(&mut self) {
-        self.active = false;
-        if self.len == 0 && self.saved.len() <= UNDO_KEEP && self.index.is_empty() {
-            return;
-        }
-        self.saved.truncate(UNDO_KEEP);
-        for slot in &mut self.saved[..self.len.min(UNDO_KEEP)] {
-            if let Some(Entry {
-                value: Value::Str(b),
-                ..
-            }) = slot.1.take()
-            {
-                if b.capacity() <= UNDO_KEEP_BYTES && self.spare.len() < UNDO_KEEP {
-                    self.spare.push(b);
-                }
-            }
-            slot.2 = None;
-            if slot.0.capacity() > UNDO_KEEP_BYTES {
-                slot.0 = Vec::new();
-            }
-        }
-        self.len = 0;
-        if !self.index.is_empty() {
-            self.index = Map::default();
-        }
-    }
 }
 
 impl Keyspace {
@@ -409,63 +305,6 @@ impl Keyspace {
     /// Stop recording and return the ops applied since `start_journal`.
     pub fn take_journal(&mut self) -> Vec<WriteOp> {
         self.journal.take().unwrap_or_default()
-    }
-
-    /// Start recording what is needed to undo the following writes (e.g. a script that may be
-    /// aborted by its budget). The first write to each key saves that key's whole entry and
-    /// CRDT state.
-    pub fn start_undo(&mut self) {
-        self.undo.finish();
-        self.undo.active = true;
-        self.undo.outbox_len = self.outbox.len();
-    }
-
-    /// True between `start_undo` and `commit_undo`/`rollback_undo`.
-    pub fn undo_active(&self) -> bool {
-        self.undo.active
-    }
-
-    /// Keep the writes made since `start_undo` and stop recording.
-    pub fn commit_undo(&mut self) {
-        self.undo.finish();
-    }
-
-    /// Restore every key written since `start_undo` to its previous state (including expiry
-    /// and CRDT state), drop the effects produced since then (an aborted script emits
-    /// nothing) and stop recording. Journaled ops are not touched: drop them separately.
-    pub fn rollback_undo(&mut self) {
-        if !self.undo.active {
-            return;
-        }
-        self.undo.active = false;
-        self.outbox.truncate(self.undo.outbox_len);
-        let mut saved = std::mem::take(&mut self.undo.saved);
-        for (key, before, meta) in &mut saved[..self.undo.len] {
-            let key = key.as_slice();
-            self.remove_entry(key);
-            match meta.take() {
-                Some(m) => match self.slots.get_mut(key) {
-                    Some(slot) => slot.meta = m,
-                    None => {
-                        self.slots.insert(
-                            Arc::from(key),
-                            Box::new(Slot {
-                                meta: m,
-                                view: None,
-                            }),
-                        );
-                    }
-                },
-                None => {
-                    self.slots.remove(key);
-                }
-            }
-            if let Some(e) = before.take() {
-                self.insert_entry(key, e);
-            }
-        }
-        self.undo.saved = saved;
-        self.undo.finish();
     }
 
     // ---------------------------------------------------------------- replication
@@ -1086,18 +925,9 @@ impl Keyspace {
         self.apply_local(op)
     }
 
-    /// Before a local write: the undo record's first save of the key, the journal's copy.
+    /// Before a local write: the journal's copy (the undo record saves per effect, in
+    /// [`Keyspace::emit_hashed`]).
     fn record(&mut self, op: &WriteOp) {
-        if self.undo.active {
-            let key = op.key();
-            if !self.undo.contains(key) {
-                let (before, meta) = match self.slots.get(key) {
-                    Some(s) => (self.undo.copy_view(s.view.as_ref()), Some(s.meta.clone())),
-                    None => (None, None),
-                };
-                self.undo.save(key, before, meta);
-            }
-        }
         // The op's buffers move into its effects; only a journal needs its own copy.
         if let Some(j) = self.journal.as_mut() {
             j.push(op.clone());
@@ -1114,11 +944,11 @@ impl Keyspace {
     #[inline]
     fn emit_hashed(&mut self, hash: u64, key: Vec<u8>, op: Op) {
         let now = u64::try_from(self.now_ms).unwrap_or(0);
-        let e = Effect {
-            stamp: self.hlc.tick(now),
-            key,
-            op,
-        };
+        let stamp = self.hlc.tick(now);
+        if self.undo.active {
+            self.undo_before(hash, &key, &op, stamp);
+        }
+        let e = Effect { stamp, key, op };
         self.merge_apply_hashed(hash, &e.as_view());
         self.outbox.push(e);
     }

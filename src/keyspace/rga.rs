@@ -89,6 +89,18 @@ pub struct ElemState<'a> {
     pub removed: Option<Stamp>,
 }
 
+/// What puts an [`Rga`] back as it was before one local effect on one element (see
+/// [`Rga::undo_point`]): the keyspace's undo record of a script, per list write, instead of
+/// a copy of the whole list.
+#[derive(Debug, Clone)]
+pub struct RgaUndo {
+    /// The element as it was; `None` when the effect created it (a local insert).
+    elem: Option<Elem>,
+    value_ts: Option<Stamp>,
+    max_id: Stamp,
+    dead: (usize, usize),
+}
+
 /// Replicated growable array (see the module documentation).
 #[derive(Debug, Clone, Default)]
 pub struct Rga {
@@ -421,6 +433,51 @@ impl Rga {
             }
         }
         placed
+    }
+
+    /// Before a local effect on element `id` (its insert, removal or value): what
+    /// [`Rga::undo`] needs to take the effect back. One element's copy, whatever the length.
+    pub fn undo_point(&self, id: Stamp) -> RgaUndo {
+        RgaUndo {
+            elem: self.get(id).cloned(),
+            value_ts: self.value_ts.get(&id).copied(),
+            max_id: self.max_id,
+            dead: self.dead.get(),
+        }
+    }
+
+    /// Takes back the local effects on `id` since `u` was taken, newest first (each undo
+    /// restores the state its point saw). A local insert is the newest element of the arena
+    /// and was placed at once (its anchor is known), so undoing it takes it out entirely.
+    pub fn undo(&mut self, id: Stamp, u: RgaUndo) {
+        match u.elem {
+            Some(prior) => {
+                if let Some(e) = self.find(id).and_then(|i| self.slab.get_mut(i)) {
+                    *e = prior;
+                }
+            }
+            None => {
+                if self.slab.last().is_some_and(|e| e.id == id) {
+                    if let Some(p) = self.pos_of(id) {
+                        self.seq.remove(p);
+                    }
+                    self.slab.pop();
+                    if let Some(ix) = self.index.get_mut() {
+                        ix.remove(&id);
+                    }
+                }
+            }
+        }
+        match u.value_ts {
+            Some(t) => {
+                self.value_ts.insert(id, t);
+            }
+            None => {
+                self.value_ts.remove(&id);
+            }
+        }
+        self.max_id = u.max_id;
+        self.dead.set(u.dead);
     }
 
     /// Merge an insert. Returns (changed, number of elements placed).
