@@ -228,7 +228,9 @@ pub(super) fn zcount(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> Cmd
     let min = parse_score_bound(arg(argv, 2))?;
     let max = parse_score_bound(arg(argv, 3))?;
     Ok(n(zset(sh, arg(argv, 1))?.map_or(0, |z| {
-        z.iter().filter(|(_, s)| score_in(*s, min, max)).count()
+        z.score_span(min.0, max.0)
+            .filter(|(_, s)| score_in(*s, min, max))
+            .count()
     })))
 }
 
@@ -331,58 +333,77 @@ fn lex_span(items: &[(&[u8], f64)], min: &LexBound, max: &LexBound, rev: bool) -
     out
 }
 
-/// Evaluate parsed bounds over a sorted set: (member, score) in reply order.
+/// Evaluate parsed bounds over a sorted set: (member, score) in reply order. Rank and score
+/// ranges walk only what they return (plus the offset, and for ranks the distance from the
+/// nearer end), so `ZRANGE k 0 9` or `ZRANGEBYSCORE k -inf now LIMIT 0 1` on a large set do
+/// not copy the set; lex ranges (Redis's listpack walk, also with mixed scores) still do.
 fn select_range(
     z: &ZSet,
     bounds: &Bounds,
     rev: bool,
     limit: Option<(i64, i64)>,
 ) -> Vec<(Vec<u8>, f64)> {
-    let items: Vec<(&[u8], f64)> = z.iter().collect();
-    let selected: Vec<(&[u8], f64)> = match bounds {
-        Bounds::Rank(s, e) => {
-            let mut ordered = items;
-            if rev {
-                ordered.reverse();
-            }
-            match clamp_range(*s, *e, ordered.len()) {
-                None => Vec::new(),
-                Some((s, e)) => ordered.get(s..=e).unwrap_or(&[]).to_vec(),
-            }
-        }
-        Bounds::Score(min, max) => {
-            let mut v: Vec<(&[u8], f64)> = items
-                .into_iter()
-                .filter(|(_, s)| score_in(*s, *min, *max))
-                .collect();
-            if rev {
-                v.reverse();
-            }
-            v
-        }
-        Bounds::Lex(min, max) => lex_span(&items, min, max, rev)
-            .into_iter()
-            .filter_map(|i| items.get(i).copied())
-            .collect(),
+    let (off, cnt) = match limit {
+        None => (0, usize::MAX),
+        Some((off, _)) if off < 0 => return Vec::new(),
+        Some((off, cnt)) => (
+            usize::try_from(off).unwrap_or(usize::MAX),
+            usize::try_from(cnt).unwrap_or(usize::MAX),
+        ),
     };
-    let limited: Vec<(&[u8], f64)> = match limit {
-        None => selected,
-        Some((off, cnt)) => {
-            if off < 0 {
-                Vec::new()
-            } else {
-                let off = usize::try_from(off).unwrap_or(usize::MAX);
-                let it = selected.into_iter().skip(off);
-                if cnt < 0 {
-                    it.collect()
+    let owned = |(m, s): (&[u8], f64)| (m.to_vec(), s);
+    match bounds {
+        Bounds::Rank(s, e) => match clamp_range(*s, *e, z.len()) {
+            None => Vec::new(),
+            Some((s, e)) => {
+                // Positions in ascending order, then walked from the nearer end.
+                let len = z.len();
+                let (a, b) = if rev {
+                    (len - 1 - e, len - 1 - s)
                 } else {
-                    it.take(usize::try_from(cnt).unwrap_or(usize::MAX))
-                        .collect()
+                    (s, e)
+                };
+                let mut v: Vec<(Vec<u8>, f64)> = if a <= len - 1 - b {
+                    z.iter().skip(a).take(b - a + 1).map(owned).collect()
+                } else {
+                    let mut v: Vec<_> = z
+                        .iter()
+                        .rev()
+                        .skip(len - 1 - b)
+                        .take(b - a + 1)
+                        .map(owned)
+                        .collect();
+                    v.reverse();
+                    v
+                };
+                if rev {
+                    v.reverse();
                 }
+                v.into_iter().skip(off).take(cnt).collect()
+            }
+        },
+        Bounds::Score(min, max) => {
+            let (min, max) = (*min, *max);
+            let span = z
+                .score_span(min.0, max.0)
+                .filter(move |(_, s)| score_in(*s, min, max));
+            if rev {
+                span.rev().skip(off).take(cnt).map(owned).collect()
+            } else {
+                span.skip(off).take(cnt).map(owned).collect()
             }
         }
-    };
-    limited.into_iter().map(|(m, s)| (m.to_vec(), s)).collect()
+        Bounds::Lex(min, max) => {
+            let items: Vec<(&[u8], f64)> = z.iter().collect();
+            lex_span(&items, min, max, rev)
+                .into_iter()
+                .filter_map(|i| items.get(i).copied())
+                .skip(off)
+                .take(cnt)
+                .map(owned)
+                .collect()
+        }
+    }
 }
 
 fn range_reply(cx: &CallCtx, items: Vec<(Vec<u8>, f64)>, withscores: bool) -> Reply {

@@ -1,11 +1,13 @@
 //! Sorted set: members ordered by (score, member) in a `BTreeMap`, plus member → score.
 //!
-//! Rank queries walk the ordered map (O(n)); correctness first. A member's bytes are one
+//! Score ranges are ranges of the ordered map; a rank walks from the nearer end
+//! (O(min(rank, len - rank))). A member's bytes are one
 //! `Arc<[u8]>` shared by both maps (and, in the keyspace, with the key's CRDT element map).
 
 use super::hasher::Map;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Arc;
 
 /// A score with a total order (scores are never NaN; `-0.0` is normalised to `0.0`).
@@ -102,9 +104,45 @@ impl ZSet {
         self.by_score.keys().map(|(s, m)| (&m[..], s.0))
     }
 
-    /// 0-based ascending rank of a member.
+    /// 0-based ascending rank of a member. Counts the members on both sides of it in
+    /// lockstep and stops at the nearer end: O(min(rank, len - rank)), so the top and the
+    /// bottom of a large set (leaderboards, queues) are cheap.
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
         let (m, score) = self.scores.get_key_value(member)?;
-        Some(self.by_score.range(..(Score(*score), m.clone())).count())
+        let key = (Score(*score), m.clone());
+        let mut below = self.by_score.range(..key.clone());
+        let mut above = self
+            .by_score
+            .range((Bound::Excluded(key), Bound::Unbounded));
+        let mut n = 0;
+        loop {
+            if below.next().is_none() {
+                return Some(n);
+            }
+            if above.next().is_none() {
+                return Some(self.len() - 1 - n);
+            }
+            n += 1;
+        }
+    }
+
+    /// Members with `lo <= score <= hi`, ascending (double-ended: `.rev()` for descending):
+    /// a range of the ordered map, so a query costs what it returns, not the set's size.
+    /// Empty when either bound is NaN or `lo > hi`.
+    pub fn score_span(&self, lo: f64, hi: f64) -> impl DoubleEndedIterator<Item = (&[u8], f64)> {
+        // Stored scores are never -0.0 (see `put_shared`), and `next_up(-0.0)` is the least
+        // positive double, so signed-zero bounds select what the numeric comparison does.
+        let span = (!(lo.is_nan() || hi.is_nan() || lo > hi)).then(|| {
+            // The empty member is the smallest: (x, "") is the first key with score x.
+            let empty: Arc<[u8]> = Arc::from(&[][..]);
+            let start = Bound::Included((Score(lo), empty.clone()));
+            let end = if hi == f64::INFINITY {
+                Bound::Unbounded
+            } else {
+                Bound::Excluded((Score(hi.next_up()), empty))
+            };
+            self.by_score.range((start, end))
+        });
+        span.into_iter().flatten().map(|((s, m), _)| (&m[..], s.0))
     }
 }
