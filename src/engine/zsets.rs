@@ -351,7 +351,6 @@ fn select_range(
             usize::try_from(cnt).unwrap_or(usize::MAX),
         ),
     };
-    let owned = |(m, s): (&[u8], f64)| (m.to_vec(), s);
     match bounds {
         Bounds::Rank(s, e) => match clamp_range(*s, *e, z.len()) {
             None => Vec::new(),
@@ -363,23 +362,19 @@ fn select_range(
                 } else {
                     (s, e)
                 };
-                let mut v: Vec<(Vec<u8>, f64)> = if a <= len - 1 - b {
-                    z.iter().skip(a).take(b - a + 1).map(owned).collect()
+                let mut v = if a <= len - 1 - b {
+                    take_owned(&mut z.iter().skip(a), 0, b - a + 1)
                 } else {
-                    let mut v: Vec<_> = z
-                        .iter()
-                        .rev()
-                        .skip(len - 1 - b)
-                        .take(b - a + 1)
-                        .map(owned)
-                        .collect();
+                    let mut v = take_owned(&mut z.iter().rev().skip(len - 1 - b), 0, b - a + 1);
                     v.reverse();
                     v
                 };
                 if rev {
                     v.reverse();
                 }
-                v.into_iter().skip(off).take(cnt).collect()
+                v.drain(..off.min(v.len()));
+                v.truncate(cnt);
+                v
             }
         },
         Bounds::Score(min, max) => {
@@ -388,22 +383,40 @@ fn select_range(
                 .score_span(min.0, max.0)
                 .filter(move |(_, s)| score_in(*s, min, max));
             if rev {
-                span.rev().skip(off).take(cnt).map(owned).collect()
+                take_owned(&mut span.rev(), off, cnt)
             } else {
-                span.skip(off).take(cnt).map(owned).collect()
+                take_owned(&mut { span }, off, cnt)
             }
         }
         Bounds::Lex(min, max) => {
             let items: Vec<(&[u8], f64)> = z.iter().collect();
-            lex_span(&items, min, max, rev)
-                .into_iter()
-                .filter_map(|i| items.get(i).copied())
-                .skip(off)
-                .take(cnt)
-                .map(owned)
-                .collect()
+            let span = lex_span(&items, min, max, rev);
+            take_owned(
+                &mut span.into_iter().filter_map(|i| items.get(i).copied()),
+                off,
+                cnt,
+            )
         }
     }
+}
+
+/// `cnt` members after skipping `off`, copied out. One instantiation for every kind of walk
+/// (forward, backward, filtered): the module carries one copy of the loop.
+fn take_owned(
+    it: &mut dyn Iterator<Item = (&[u8], f64)>,
+    off: usize,
+    cnt: usize,
+) -> Vec<(Vec<u8>, f64)> {
+    let mut out = Vec::new();
+    for (i, (m, s)) in it.enumerate() {
+        if i >= off.saturating_add(cnt) {
+            break;
+        }
+        if i >= off {
+            out.push((m.to_vec(), s));
+        }
+    }
+    out
 }
 
 fn range_reply(cx: &CallCtx, items: Vec<(Vec<u8>, f64)>, withscores: bool) -> Reply {
