@@ -1,7 +1,8 @@
 // Sorted-set queries on a large set, through the JS API: the delayed-job pattern
 // (`ZRANGEBYSCORE k -inf <now> LIMIT 0 1`), a leaderboard's top 10 (`ZREVRANGE k 0 9`), a
 // rank near the top (`ZREVRANK`), and a narrow `ZCOUNT`; µs per call, median of 5 rounds after one uncounted, for
-// each build given (docs/performance.md, "Sorted-set queries on large sets").
+// each build given; then a whole HSCAN and ZSCAN iteration (docs/performance.md, "Sorted-set
+// queries on large sets").
 //   node bench/zset-queries.mjs [pkg-dir ...]   (default: pkg)
 import { loadBuild, median } from './builds.mjs';
 
@@ -39,3 +40,27 @@ for (const dir of dirs) {
   });
 }
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+
+// A whole HSCAN / ZSCAN iteration (COUNT 100) over 20,000 elements: ms per iteration.
+console.log(`\n| full iteration, COUNT 100, 20,000 elements | ${dirs.join(' | ')} |\n|---|${dirs.map(() => '---:').join('|')}|`);
+const scans = [['HSCAN ms', 'HSET', (i) => [`f${i}`, 'v']], ['ZSCAN ms', 'ZADD', (i) => [String(i), `m${i}`]]];
+const scanRows = scans.map(([name]) => [name]);
+for (const dir of dirs) {
+  const { Shard } = await loadBuild(dir);
+  const s = new Shard();
+  scans.forEach(([, add, args], q) => {
+    const key = `scan${q}`;
+    for (let i = 0; i < 20_000; i++) s.command([add, key, ...args(i)]);
+    const times = [];
+    for (let round = 0; round < 3; round++) {
+      const t = performance.now();
+      let cursor = '0';
+      do {
+        cursor = s.command([scans[q][0].slice(0, 5), key, cursor, 'COUNT', '100'])[0];
+      } while (cursor !== '0');
+      times.push(performance.now() - t);
+    }
+    scanRows[q].push(median(times).toFixed(1));
+  });
+}
+for (const r of scanRows) console.log(`| ${r.join(' | ')} |`);

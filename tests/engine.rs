@@ -470,6 +470,69 @@ fn large_collection_scans_iterate() {
     assert!(calls > 10);
 }
 
+/// HSCAN and ZSCAN over collections past the small-collection size, with writes between the
+/// calls: every element present for the whole iteration comes back, each call returns about
+/// COUNT elements (the selection stops at the COUNT-th hash), and the cursor ends at 0.
+#[test]
+fn large_collection_scans_survive_writes() {
+    for (count, n) in [(1usize, 300usize), (7, 1000), (100, 1000), (5000, 1000)] {
+        let mut t = T::new();
+        for i in 0..n {
+            t.cmd(&["hset", "h", &format!("f{i}"), "v"]);
+            t.cmd(&["zadd", "z", &i.to_string(), &format!("m{i}")]);
+        }
+        for (cmd, key, prefix) in [("hscan", "h", "f"), ("zscan", "z", "m")] {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut cursor = "0".to_string();
+            let mut calls = 0;
+            loop {
+                let count_s = count.to_string();
+                let Reply::Array(parts) = t.cmd(&[cmd, key, &cursor, "count", &count_s]) else {
+                    panic!()
+                };
+                let (Reply::Bulk(c), Reply::Array(items)) = (&parts[0], &parts[1]) else {
+                    panic!()
+                };
+                // Field/member and value/score pairs.
+                assert!(
+                    items.len() / 2 <= count.max(1) + 2,
+                    "{cmd} returned {}",
+                    items.len() / 2
+                );
+                for pair in items.chunks(2) {
+                    if let Reply::Bulk(m) = &pair[0] {
+                        seen.insert(String::from_utf8(m.clone()).unwrap());
+                    }
+                }
+                // Churn: new elements and removals of elements outside 0..n/2.
+                calls += 1;
+                let extra = format!("{prefix}new{calls}");
+                if cmd == "hscan" {
+                    t.cmd(&["hset", key, &extra, "v"]);
+                    t.cmd(&["hdel", key, &format!("{prefix}{}", n - calls % (n / 2))]);
+                } else {
+                    t.cmd(&["zadd", key, "0.5", &extra]);
+                    t.cmd(&["zrem", key, &format!("{prefix}{}", n - calls % (n / 2))]);
+                }
+                cursor = String::from_utf8(c.clone()).unwrap();
+                if cursor == "0" {
+                    break;
+                }
+                assert!(calls < 10 * n, "{cmd} does not end");
+            }
+            for i in 0..n / 2 {
+                assert!(
+                    seen.contains(&format!("{prefix}{i}")),
+                    "{cmd} missed {prefix}{i}"
+                );
+            }
+            if count < n {
+                assert!(calls >= n / count.max(1) / 2, "{cmd}: {calls} calls");
+            }
+        }
+    }
+}
+
 #[test]
 fn resp3_shapes() {
     let mut t = T::new();

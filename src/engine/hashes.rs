@@ -240,14 +240,15 @@ pub(super) fn hrandfield(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> 
 pub(super) fn hscan(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let cursor = cursor_arg(arg(argv, 2))?;
     let o = scan_opts(argv, 3, false)?;
-    let items: Vec<(Vec<u8>, Vec<u8>)> = hash(sh, arg(argv, 1))?
-        .map(|h| h.iter().map(|(f, v)| (f.clone(), v.clone())).collect())
+    // Borrowed: only what the call returns is copied.
+    let items: Vec<(&[u8], &[u8])> = hash(sh, arg(argv, 1))?
+        .map(|h| h.iter().map(|(f, v)| (&f[..], &v[..])).collect())
         .unwrap_or_default();
     let (next, got) = scan_elements(items, cursor, o.count, o.pattern.as_deref());
     Ok(scan_reply(
         next,
         got.into_iter()
-            .flat_map(|(f, v)| [Reply::Bulk(f), Reply::Bulk(v)])
+            .flat_map(|(f, v)| [Reply::bulk(f), Reply::bulk(v)])
             .collect(),
     ))
 }

@@ -1117,14 +1117,14 @@ pub(crate) fn cursor_arg(b: &[u8]) -> Result<u64, Reply> {
 /// Cursor-based scan over a collection's elements (HSCAN/SSCAN/ZSCAN): small collections
 /// (≤ 128 elements, like Redis's listpack encodings) are returned whole with cursor 0; larger
 /// ones are visited in `(hash, element)` order with the hash as cursor, like the keyspace.
-pub(crate) fn scan_elements<T>(
-    items: Vec<(Vec<u8>, T)>,
+pub(crate) fn scan_elements<K: AsRef<[u8]>, T>(
+    items: Vec<(K, T)>,
     cursor: u64,
     count: usize,
     pattern: Option<&[u8]>,
-) -> (u64, Vec<(Vec<u8>, T)>) {
+) -> (u64, Vec<(K, T)>) {
     let (next, picked) = {
-        let keys: Vec<&[u8]> = items.iter().map(|(k, _)| k.as_slice()).collect();
+        let keys: Vec<&[u8]> = items.iter().map(|(k, _)| k.as_ref()).collect();
         scan_indices(&keys, cursor, count, pattern)
     };
     // `picked` is ascending when the collection is small, in (hash, element) order otherwise.
@@ -1135,6 +1135,10 @@ pub(crate) fn scan_elements<T>(
 /// the elements to return, in reply order (`(hash, element)`; elements are distinct). Not
 /// generic, and sorting through [`keyed_sort`], so HSCAN, SSCAN and ZSCAN share the engine's
 /// one instantiation of the std sort.
+///
+/// A call costs one hash per element and a selection, then a sort of only what it returns:
+/// sorting every element at or after the cursor made a full iteration of a large collection
+/// quadratic (n log n per call).
 fn scan_indices(
     keys: &[&[u8]],
     cursor: u64,
@@ -1146,25 +1150,43 @@ fn scan_indices(
         let all = (0..keys.len()).filter(|&i| keys.get(i).is_some_and(|k| matches(k)));
         return (0, all.collect());
     }
-    let mut hashed: Vec<keyed_sort::Keyed<'_>> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (elem_hash(k), *k, i))
-        .filter(|(h, _, _)| *h >= cursor)
-        .collect();
-    keyed_sort::sort_keyed(&mut hashed);
-    let mut out = Vec::new();
-    let mut last = None;
-    for (visited, (h, k, i)) in hashed.into_iter().enumerate() {
-        if visited >= count.max(1) && last != Some(h) {
-            return (h, out);
-        }
-        last = Some(h);
-        if matches(k) {
-            out.push(i);
+    let want = count.max(1);
+    let hashes: Vec<u64> = keys.iter().map(|k| elem_hash(k)).collect();
+    // This call returns the `want` elements with the smallest hashes at or after the cursor,
+    // and every other element sharing the last of those hashes; the next cursor is the next
+    // hash above it (hashes are never 0 or u64::MAX, see `elem_hash`). The smallest hashes
+    // are kept in a sorted buffer of at most `want` (no sort or selection of all of them).
+    let mut best: Vec<u64> = Vec::new();
+    let mut ahead = 0usize;
+    for &h in hashes.iter().filter(|&&h| h >= cursor) {
+        ahead += 1;
+        if best.len() < want || best.last().is_some_and(|&m| h < m) {
+            let at = best.partition_point(|&x| x < h);
+            best.insert(at, h);
+            best.truncate(want);
         }
     }
-    (0, out)
+    let (last, next) = match best.last() {
+        Some(&last) if ahead > want => {
+            let next = hashes.iter().copied().filter(|&h| h > last).min();
+            (last, next.unwrap_or(0))
+        }
+        _ => (u64::MAX, 0),
+    };
+    let mut picked: Vec<keyed_sort::Keyed<'_>> = keys
+        .iter()
+        .zip(&hashes)
+        .enumerate()
+        .filter(|(_, (_, &h))| h >= cursor && h <= last)
+        .map(|(i, (k, &h))| (h, *k, i))
+        .collect();
+    keyed_sort::sort_keyed(&mut picked);
+    let out = picked
+        .into_iter()
+        .filter(|(_, k, _)| matches(k))
+        .map(|(_, _, i)| i)
+        .collect();
+    (next, out)
 }
 
 fn elem_hash(key: &[u8]) -> u64 {

@@ -268,12 +268,13 @@ pub(super) fn sintercard(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) ->
 pub(super) fn sscan(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let cursor = cursor_arg(arg(argv, 2))?;
     let o = scan_opts(argv, 3, false)?;
-    let items: Vec<(Vec<u8>, ())> = set(sh, arg(argv, 1))?
-        .map(|s| s.iter().map(|m| (m.clone(), ())).collect())
+    // Borrowed: only what the call returns is copied.
+    let items: Vec<(&[u8], ())> = set(sh, arg(argv, 1))?
+        .map(|s| s.iter().map(|m| (&m[..], ())).collect())
         .unwrap_or_default();
     let (next, got) = scan_elements(items, cursor, o.count, o.pattern.as_deref());
     Ok(scan_reply(
         next,
-        got.into_iter().map(|(m, _)| Reply::Bulk(m)).collect(),
+        got.into_iter().map(|(m, _)| Reply::bulk(m)).collect(),
     ))
 }

@@ -888,8 +888,9 @@ pub(super) fn zpopmax(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> Cmd
 pub(super) fn zscan(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let cursor = cursor_arg(arg(argv, 2))?;
     let o = scan_opts(argv, 3, false)?;
-    let items: Vec<(Vec<u8>, f64)> = zset(sh, arg(argv, 1))?
-        .map(|z| z.iter().map(|(m, s)| (m.to_vec(), s)).collect())
+    // Borrowed: only what the call returns is copied.
+    let items: Vec<(&[u8], f64)> = zset(sh, arg(argv, 1))?
+        .map(|z| z.iter().collect())
         .unwrap_or_default();
     let (next, got) = scan_elements(items, cursor, o.count, o.pattern.as_deref());
     Ok(scan_reply(
@@ -897,7 +898,7 @@ pub(super) fn zscan(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdR
         got.into_iter()
             .flat_map(|(m, s)| {
                 [
-                    Reply::Bulk(m),
+                    Reply::bulk(m),
                     Reply::Bulk(numfmt::fmt_double(s).into_bytes()),
                 ]
             })
