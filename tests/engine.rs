@@ -533,6 +533,54 @@ fn large_collection_scans_survive_writes() {
     }
 }
 
+/// Random picks from large collections (the picked elements are borrowed, then copied):
+/// what comes back belongs to the collection, distinct picks are distinct, SPOP removes them.
+#[test]
+fn random_picks_from_large_collections() {
+    let mut t = T::new();
+    for i in 0..1000 {
+        let (m, f) = (format!("m{i}"), format!("f{i}"));
+        t.cmd(&["sadd", "s", &m]);
+        t.cmd(&["hset", "h", &f, &format!("v{i}")]);
+        t.cmd(&["zadd", "z", &i.to_string(), &m]);
+    }
+    let strings = |r: Reply| -> Vec<String> {
+        let Reply::Array(items) = r else {
+            panic!("{r:?}")
+        };
+        items
+            .into_iter()
+            .map(|r| match r {
+                Reply::Bulk(b) => String::from_utf8(b).unwrap(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    };
+    let popped = strings(t.cmd(&["spop", "s", "10"]));
+    let distinct: std::collections::BTreeSet<_> = popped.iter().collect();
+    assert_eq!((popped.len(), distinct.len()), (10, 10));
+    for m in &popped {
+        assert_eq!(t.cmd(&["sismember", "s", m]), int(0));
+    }
+    assert_eq!(t.cmd(&["scard", "s"]), int(990));
+    let Reply::Bulk(one) = t.cmd(&["spop", "s"]) else {
+        panic!()
+    };
+    assert_eq!(
+        t.cmd(&["sismember", "s", std::str::from_utf8(&one).unwrap()]),
+        int(0)
+    );
+    for m in strings(t.cmd(&["srandmember", "s", "-20"])) {
+        assert_eq!(t.cmd(&["sismember", "s", &m]), int(1));
+    }
+    for pair in strings(t.cmd(&["hrandfield", "h", "5", "withvalues"])).chunks(2) {
+        assert_eq!(t.cmd(&["hget", "h", &pair[0]]), bulk(&pair[1]));
+    }
+    for pair in strings(t.cmd(&["zrandmember", "z", "-5", "withscores"])).chunks(2) {
+        assert_eq!(t.cmd(&["zscore", "z", &pair[0]]), bulk(&pair[1]));
+    }
+}
+
 #[test]
 fn resp3_shapes() {
     let mut t = T::new();

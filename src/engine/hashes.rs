@@ -197,6 +197,17 @@ pub(crate) fn pick_indexes(sh: &mut Shard, len: usize, count: usize, repeats: bo
     idx
 }
 
+/// The elements at `picks` (indexes into `items`' order, repeats allowed), borrowed: one
+/// walk for a single pick, else one vector of references; only the caller copies what it
+/// returns (copying every element for a random pick made SPOP on a large set O(n) copies).
+pub(super) fn picked<T: Copy>(mut items: impl Iterator<Item = T>, picks: &[usize]) -> Vec<T> {
+    if let [i] = picks {
+        return items.nth(*i).into_iter().collect();
+    }
+    let all: Vec<T> = items.collect();
+    picks.iter().filter_map(|&i| all.get(i).copied()).collect()
+}
+
 pub(super) fn hrandfield(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let key = arg(argv, 1);
     if argv.len() == 2 {
@@ -216,21 +227,22 @@ pub(super) fn hrandfield(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> 
         Some(o) if argv.len() == 4 && is(o, "withvalues") => true,
         Some(_) => return Err(syntax()),
     };
-    let items: Vec<(Vec<u8>, Vec<u8>)> = match hash(sh, key)? {
+    let len = match hash(sh, key)? {
         None => return Ok(Reply::Array(Vec::new())),
-        Some(h) => h.iter().map(|(f, v)| (f.clone(), v.clone())).collect(),
+        Some(h) => h.len(),
     };
-    let picks = pick_indexes(sh, items.len(), count, repeats);
+    let picks = pick_indexes(sh, len, count, repeats);
+    let Some(h) = hash(sh, key)? else {
+        return Ok(Reply::Array(Vec::new()));
+    };
     let mut out = Vec::new();
-    for i in picks {
-        if let Some((f, v)) = items.get(i) {
-            if withvalues && cx.proto >= 3 {
-                out.push(Reply::Array(vec![Reply::bulk(f), Reply::bulk(v)]));
-            } else {
-                out.push(Reply::bulk(f));
-                if withvalues {
-                    out.push(Reply::bulk(v));
-                }
+    for (f, v) in picked(h.iter(), &picks) {
+        if withvalues && cx.proto >= 3 {
+            out.push(Reply::Array(vec![Reply::bulk(f), Reply::bulk(v)]));
+        } else {
+            out.push(Reply::bulk(f));
+            if withvalues {
+                out.push(Reply::bulk(v));
             }
         }
     }

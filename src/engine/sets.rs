@@ -77,23 +77,26 @@ pub(super) fn scard(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdR
 pub(super) fn spop(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {
     let key = arg(argv, 1);
     let count = pop_count(argv)?;
-    let members: Vec<Vec<u8>> = match set(sh, key)? {
+    let len = match set(sh, key)? {
         None => {
             return Ok(match count {
                 None => Reply::Nil,
                 Some(_) => cx.set(Vec::new()),
             })
         }
-        Some(s) => s.iter().cloned().collect(),
+        Some(s) => s.len(),
     };
     let want = count.unwrap_or(1);
-    let picks = pick_indexes(sh, members.len(), want, false);
-    let mut out = Vec::new();
-    for i in picks {
-        if let Some(m) = members.get(i) {
-            sh.ks.set_rem(key, m);
-            out.push(m.clone());
-        }
+    let picks = pick_indexes(sh, len, want, false);
+    let out: Vec<Vec<u8>> = match set(sh, key)? {
+        Some(s) => super::hashes::picked(s.iter(), &picks)
+            .into_iter()
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    for m in &out {
+        sh.ks.set_rem(key, m);
     }
     Ok(match count {
         None => out
@@ -122,17 +125,18 @@ pub(super) fn srandmember(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -
             .unwrap_or(Reply::Nil));
     };
     let (count, repeats) = random_count(c)?;
-    let members: Vec<Vec<u8>> = match set(sh, key)? {
+    let len = match set(sh, key)? {
         None => return Ok(Reply::Array(Vec::new())),
-        Some(s) => s.iter().cloned().collect(),
+        Some(s) => s.len(),
     };
-    let picks = pick_indexes(sh, members.len(), count, repeats);
-    Ok(Reply::Array(
-        picks
+    let picks = pick_indexes(sh, len, count, repeats);
+    Ok(Reply::Array(match set(sh, key)? {
+        Some(s) => super::hashes::picked(s.iter(), &picks)
             .into_iter()
-            .filter_map(|i| members.get(i).map(Reply::bulk))
+            .map(Reply::bulk)
             .collect(),
-    ))
+        None => Vec::new(),
+    }))
 }
 
 pub(super) fn smove(sh: &mut Shard, _cx: &mut CallCtx, argv: &[Vec<u8>]) -> CmdResult {

@@ -925,14 +925,17 @@ pub(super) fn zrandmember(sh: &mut Shard, cx: &mut CallCtx, argv: &[Vec<u8>]) ->
         Some(o) if argv.len() == 4 && is(o, "withscores") => true,
         Some(_) => return Err(syntax()),
     };
-    let items: Vec<(Vec<u8>, f64)> = match zset(sh, key)? {
+    let len = match zset(sh, key)? {
         None => return Ok(Reply::Array(Vec::new())),
-        Some(z) => z.iter().map(|(m, s)| (m.to_vec(), s)).collect(),
+        Some(z) => z.len(),
     };
-    let picks = super::hashes::pick_indexes(sh, items.len(), count, repeats);
-    let chosen: Vec<(Vec<u8>, f64)> = picks
+    let picks = super::hashes::pick_indexes(sh, len, count, repeats);
+    let Some(z) = zset(sh, key)? else {
+        return Ok(Reply::Array(Vec::new()));
+    };
+    let chosen: Vec<(Vec<u8>, f64)> = super::hashes::picked(z.iter(), &picks)
         .into_iter()
-        .filter_map(|i| items.get(i).cloned())
+        .map(|(m, s)| (m.to_vec(), s))
         .collect();
     Ok(range_reply(cx, chosen, withscores))
 }
