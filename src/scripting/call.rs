@@ -137,18 +137,26 @@ unsafe fn run(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int) -> Outcome {
     argv.resize_with(n, Vec::new);
     for (i, arg) in argv.iter_mut().enumerate() {
         let idx = i as c_int + 1;
-        arg.clear();
         match ffi::lua_type(l, idx) {
             ffi::LUA_TSTRING => {
                 let mut len = 0;
                 let p = ffi::lua_tolstring(l, idx, &mut len);
-                arg.extend_from_slice(std::slice::from_raw_parts(p.cast::<u8>(), len));
+                let bytes = std::slice::from_raw_parts(p.cast::<u8>(), len);
+                // The same bytes as this argument of the previous call (a script calls the
+                // same command on the same keys over and over) stay as they are: on wasm
+                // every copy is a `memory.copy`, a call out of the module.
+                if !crate::same_bytes::same_bytes(arg, bytes) {
+                    arg.clear();
+                    arg.extend_from_slice(bytes);
+                }
             }
             ffi::LUA_TNUMBER if ffi::lua_isinteger(l, idx) != 0 => {
                 let mut buf = itoa::Buffer::new();
+                arg.clear();
                 arg.extend_from_slice(buf.format(ffi::lua_tointeger(l, idx)).as_bytes());
             }
             ffi::LUA_TNUMBER => {
+                arg.clear();
                 arg.extend_from_slice(&super::convert::float_arg(ffi::lua_tonumber(l, idx)))
             }
             _ => return text("ERR Lua redis lib command arguments must be strings or integers"),
