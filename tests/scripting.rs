@@ -788,6 +788,58 @@ fn budget_abort_undoes_element_writes_to_collections() {
     );
 }
 
+/// A call whose KEYS and ARGV equal the previous call's runs the script without the
+/// arrays' setter in between (`Scripting::run`): its replies, error texts, positions and
+/// budget trips must be those of a first call.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn repeated_keys_and_args_run_the_script_the_same_way() {
+    let mut sh = shard();
+    run(&mut sh, &["SET", "{k}1", "before"]);
+    type Check = fn(&Reply) -> bool;
+    let cases: [(&str, Check); 6] = [
+        ("return {KEYS[1], ARGV[1], #KEYS, #ARGV}", |r| {
+            *r == Reply::Array(vec![
+                bulk("{k}1"),
+                bulk("a"),
+                Reply::Integer(2),
+                Reply::Integer(1),
+            ])
+        }),
+        ("return redis.call('GET', KEYS[1])", |r| {
+            *r == bulk("before")
+        }),
+        (
+            "\nerror('boom')",
+            |r| matches!(r, Reply::Error(e) if e.starts_with("ERR user_script:2: boom script: ")),
+        ),
+        (
+            "local t = nil\nreturn t.x",
+            |r| matches!(r, Reply::Error(e) if e.starts_with("ERR user_script:2: attempt to index")),
+        ),
+        (
+            "\n\nreturn redis.call('NOPE')",
+            |r| matches!(r, Reply::Error(e) if e.starts_with("ERR Unknown Redis command called from script") && e.ends_with("@user_script:3.")),
+        ),
+        (
+            "redis.call('SET', KEYS[1], 'during') while true do end",
+            |r| matches!(r, Reply::Error(e) if e.starts_with("SCRIPTTIMEOUT ")),
+        ),
+    ];
+    for (body, ok) in cases {
+        let loaded = run(&mut sh, &["SCRIPT", "LOAD", body]);
+        let Reply::Bulk(sha) = loaded else {
+            panic!("{loaded:?}")
+        };
+        let sha = String::from_utf8(sha).unwrap();
+        for round in 0..3 {
+            let r = run(&mut sh, &["EVALSHA", &sha, "2", "{k}1", "{k}2", "a"]);
+            assert!(ok(&r), "{body:?}, call {round}: {r:?}");
+            assert_eq!(run(&mut sh, &["GET", "{k}1"]), bulk("before"), "{body:?}");
+        }
+    }
+}
+
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn partition_colocation() {

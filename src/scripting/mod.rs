@@ -268,7 +268,10 @@ impl Scripting {
         // One lookup in the usual case (a cached script named by its lowercase SHA, as
         // SCRIPT LOAD answers it); otherwise the lowercase form (SHAs are accepted in
         // uppercase), else compile from the system record.
-        let last = self.last.as_ref().filter(|(s, ..)| *s == *sha);
+        let last = self
+            .last
+            .as_ref()
+            .filter(|(s, ..)| crate::same_bytes::same_bytes(s, &sha));
         let (func, flags) = match last.map(|&(_, f, fl)| (f, fl)) {
             Some(found) => found,
             None => match self.scripts.get(sha.as_ref()) {
@@ -312,8 +315,9 @@ impl Scripting {
 
     /// Runs a script function in one protected call on the raw Lua API (no mlua values per
     /// call): [`invoke`] sets KEYS and ARGV, arms the budgets and calls the function, all
-    /// under Redis's message handler. The writes are recorded for undo; a budget trip rolls
-    /// them back.
+    /// under Redis's message handler; when KEYS and ARGV already hold this call's items, the
+    /// function itself is called protected (same handler, same budgets). The writes are
+    /// recorded for undo; a budget trip rolls them back.
     fn run(
         &mut self,
         shard: &mut Shard,
@@ -354,9 +358,20 @@ impl Scripting {
                 ffi::LUA_REGISTRYINDEX,
                 ffi::lua_Integer::from(self.handler),
             );
-            ffi::lua_pushcfunction(l, invoke);
-            ffi::lua_pushlightuserdata(l, (&mut call as *mut Invocation).cast());
-            let status = ffi::lua_pcall(l, 1, 1, base + 1);
+            let status = if call.arrays_current() {
+                // KEYS and ARGV already hold exactly these items (the same keys and
+                // arguments as the previous call: the usual EVALSHA), so nothing before the
+                // script can allocate or raise, and the script is called protected directly
+                // (what `invoke` does around it, minus the arrays), one C call level less.
+                ffi::lua_rawgeti(l, ffi::LUA_REGISTRYINDEX, ffi::lua_Integer::from(func));
+                call.bridge.enter(call.shard, call.scx);
+                call.engine.arm();
+                ffi::lua_pcall(l, 0, 1, base + 1)
+            } else {
+                ffi::lua_pushcfunction(l, invoke);
+                ffi::lua_pushlightuserdata(l, (&mut call as *mut Invocation).cast());
+                ffi::lua_pcall(l, 1, 1, base + 1)
+            };
             self.bridge.leave();
             let trip = self.engine.disarm();
             crate::host::script_running(false, limits.time_ms);
@@ -578,6 +593,25 @@ unsafe fn simple_reply(l: *mut ffi::lua_State, idx: c_int) -> Option<Reply> {
 }
 
 impl Invocation<'_> {
+    /// True when the kept KEYS and ARGV tables may be reused and already hold exactly this
+    /// call's items ([`Invocation::set_array`] would change nothing). Reads the tables
+    /// through their kept addresses; makes no Lua call.
+    unsafe fn arrays_current(&self) -> bool {
+        self.reuse_tables
+            && [self.keys, self.args]
+                .iter()
+                .zip(self.tables.iter())
+                .all(|(items, &kept)| {
+                    !kept.is_null() && shape_is_fresh(&*kept, items.len()) && {
+                        let array = (*kept).array.cast::<LuaTValue>();
+                        items.iter().enumerate().all(|(i, item)| {
+                            string_bytes(&*array.add(i))
+                                .is_some_and(|b| crate::same_bytes::same_bytes(b, item))
+                        })
+                    }
+                })
+    }
+
     /// Sets the global `name` to a table holding `items` at 1..n, as `lua_createtable(n, 0)`
     /// and `lua_rawseti` make it (`which`: 0 for KEYS, 1 for ARGV). Leaves the stack as it
     /// was.
@@ -634,7 +668,10 @@ impl Invocation<'_> {
         // The array part: n items (`fresh_shape`, or just made by `lua_createtable(n, 0)`).
         let array = (*self.tables[which]).array.cast::<LuaTValue>();
         for (i, item) in items.iter().enumerate() {
-            if reused && string_bytes(&*array.add(i)) == Some(item.as_slice()) {
+            if reused
+                && string_bytes(&*array.add(i))
+                    .is_some_and(|b| crate::same_bytes::same_bytes(b, item))
+            {
                 continue;
             }
             if !pushed {
