@@ -121,6 +121,11 @@ export function randomStep(r) {
     [1, () => X(['ZRANK', k(), m()])],
     [1, () => X([r.pick(['ZPOPMIN', 'ZPOPMAX']), k()])],
     [1, () => X(['ZCOUNT', k(), rangeBound(r), rangeBound(r)])],
+    // ranges walked from either end, with LIMIT (the engine no longer copies the set)
+    [1, () => X([r.pick(['ZRANGE', 'ZREVRANGE']), k(), intArg(r), intArg(r), ...(r.chance(0.5) ? ['WITHSCORES'] : [])])],
+    [1, () => X(['ZREVRANGEBYSCORE', k(), rangeBound(r), rangeBound(r), ...(r.chance(0.5) ? ['LIMIT', String(r.int(-1, 3)), String(r.int(-1, 3))] : [])])],
+    [1, () => X(['ZRANGEBYSCORE', k(), rangeBound(r), rangeBound(r), 'LIMIT', String(r.int(-1, 3)), String(r.int(-1, 3))])],
+    [1, () => X(['ZREVRANK', k(), m()])],
     // arity errors on random commands
     [1, () => X([r.pick(['GET', 'SET', 'HSET', 'SADD', 'ZADD', 'LPUSH', 'INCRBY', 'EXPIRE'])])],
   ];
