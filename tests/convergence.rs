@@ -186,6 +186,11 @@ fn run(n: usize, skews: &[i64], log_cap: usize, actions: &[Action]) -> Result<()
             let mut shard = Shard::owning_all(PartitionMap::new(4), 7 + i as u64);
             shard.set_node_id(100 + i as u64);
             shard.replication_mut().log_capacity = log_cap;
+            if i % 2 == 1 {
+                // Outgoing effects overflow (the oldest pending ones are dropped; catch-up
+                // brings them): the log's pre-encoded group bodies are cut at their front.
+                shard.replication_mut().outgoing_capacity = 3;
+            }
             Replica {
                 shard,
                 skew: skews[i % skews.len()],
@@ -198,6 +203,10 @@ fn run(n: usize, skews: &[i64], log_cap: usize, actions: &[Action]) -> Result<()
     let mut net: Vec<(usize, Vec<u8>)> = Vec::new();
     let flush = |reps: &mut Vec<Replica>, net: &mut Vec<(usize, Vec<u8>)>, r: usize| {
         let batch = reps[r].shard.take_effects();
+        // Own effects are encoded as they are collected; the batch is byte for byte what the
+        // batch writer makes of the same groups (the wire format did not change).
+        let groups = codec::decode_batch(&batch).expect("own batch decodes");
+        assert_eq!(codec::encode_batch(&groups), batch);
         for d in 0..reps.len() {
             if d != r {
                 net.push((d, batch.clone()));
@@ -394,6 +403,54 @@ fn discarded_effects_are_not_claimed_and_come_back_by_catch_up() {
     );
     let vv = b.shard.version_vector(0);
     assert_eq!(a.shard.lacking(0, &vv), Ok(0));
+}
+
+/// Own effects are encoded into their partition's next group as they are collected. When the
+/// outgoing effects overflow, the oldest pending ones are dropped from the front of that
+/// encoding (the first one left may repeat a dropped one's key, or have its stamp relative to
+/// one): the batch still claims exactly what it holds, byte for byte as the batch writer
+/// encodes it, and catch-up brings what was dropped.
+#[test]
+fn overflowing_outgoing_effects_are_cut_from_the_encoded_group() {
+    let (mut a, mut b) = pair();
+    a.shard.replication_mut().outgoing_capacity = 5;
+    a.shard.replication_mut().log_capacity = 4;
+    // Runs of one key (a same-key chain crosses the cut), a type change (Delete + write of
+    // one key), many milliseconds apart.
+    for i in 0..40i64 {
+        let key = format!("k{}", i / 3);
+        a.cmd(T0 + i * 7, &args(&["INCR", &key]));
+        if i % 9 == 4 {
+            a.cmd(T0 + i * 7, &args(&["RPUSH", &key, "x"]));
+        }
+    }
+    let batch = a.shard.take_effects();
+    let groups = codec::decode_batch(&batch).unwrap();
+    assert_eq!(codec::encode_batch(&groups), batch);
+    let sent: usize = groups.iter().map(|g| g.effects.len()).sum();
+    // Past the outgoing capacity the log trims pending effects too, down to its capacity:
+    // the newest few are sent, the rest wait for catch-up.
+    assert!((1..=5).contains(&sent), "{sent} effects sent");
+    let now = b.now(T0 + 300);
+    b.shard.apply_effects_at(&batch, now).unwrap();
+    // Nothing pending is left, and the next group starts afresh.
+    assert_eq!(a.shard.pending_effects(), 0);
+    a.cmd(T0 + 300, &args(&["SET", "after", "1"]));
+    let next = a.shard.take_effects();
+    let groups = codec::decode_batch(&next).unwrap();
+    assert_eq!(codec::encode_batch(&groups), next);
+    assert_eq!(groups.iter().map(|g| g.effects.len()).sum::<usize>(), 1);
+    b.shard.apply_effects_at(&next, now).unwrap();
+    // The log (4 effects) cannot serve what was dropped: a snapshot does.
+    catch_up(&mut a, &mut b, now);
+    assert_eq!(
+        a.cmd(T0 + 300, &args(&["DEBUG", "DIGEST"])),
+        b.cmd(T0 + 300, &args(&["DEBUG", "DIGEST"]))
+    );
+    assert_eq!(
+        b.cmd(T0 + 300, &args(&["GET", "k0"])),
+        Reply::Bulk(b"3".to_vec())
+    );
 }
 
 /// A push onto a list whose elements all wait for their anchors must not delete them (they

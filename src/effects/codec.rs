@@ -186,16 +186,33 @@ impl BatchWriter {
         let mut last_key: Option<&[u8]> = None;
         for e in effects {
             let same_key = last_key == Some(e.key);
-            b.push(e.op.tag() | if same_key { 0x80 } else { 0 });
-            put_varint(b, e.stamp.ms.saturating_sub(last_ms));
-            put_varint(b, u64::from(e.stamp.c));
+            put_effect(b, &e, last_ms, same_key, origin);
             last_ms = e.stamp.ms;
-            if !same_key {
-                put_bytes(b, e.key);
-            }
-            put_payload(b, &e.op, Some(origin));
             last_key = Some(e.key);
         }
+    }
+
+    /// Append one group whose effects are already encoded: `body` holds `n` effects as
+    /// [`put_effect`] writes them, the first one's stamp relative to `prev`.
+    pub fn group_encoded(
+        &mut self,
+        partition: u16,
+        origin: u64,
+        prev: Stamp,
+        upto: Stamp,
+        n: usize,
+        body: &[u8],
+    ) {
+        self.groups += 1;
+        let b = &mut self.body;
+        put_varint(b, u64::from(partition));
+        put_varint(b, origin);
+        put_varint(b, prev.ms);
+        put_varint(b, u64::from(prev.c));
+        put_varint(b, upto.ms);
+        put_varint(b, u64::from(upto.c));
+        put_varint(b, n as u64);
+        b.extend_from_slice(body);
     }
 
     /// Number of groups so far.
@@ -222,6 +239,34 @@ impl BatchWriter {
         out.extend_from_slice(&body);
         out
     }
+}
+
+/// Append one effect of a group to `out` (the `effect` rule of the module docs): its stamp's
+/// `ms` relative to `last_ms` (the previous effect's, or the group's `prev` for the first),
+/// its key unless `same_key` (equal to the previous effect's key). Returns where its key's
+/// encoding starts (`None` when `same_key`) and where its payload starts, as offsets in `out`:
+/// what [`effect_at`] reads it back from. The shard's log encodes its own effects with this as
+/// they are collected, and `take_effects` sends those bytes as they are.
+pub fn put_effect(
+    out: &mut Vec<u8>,
+    e: &EffectRef<'_>,
+    last_ms: u64,
+    same_key: bool,
+    origin: u64,
+) -> (Option<u32>, u32) {
+    out.push(e.op.tag() | if same_key { 0x80 } else { 0 });
+    put_varint(out, e.stamp.ms.saturating_sub(last_ms));
+    put_varint(out, u64::from(e.stamp.c));
+    let key_at = if same_key {
+        None
+    } else {
+        let at = out.len() as u32;
+        put_bytes(out, e.key);
+        Some(at)
+    };
+    let op_at = out.len() as u32;
+    put_payload(out, &e.op, Some(origin));
+    (key_at, op_at)
 }
 
 /// Encode groups as one batch.

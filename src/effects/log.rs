@@ -17,7 +17,7 @@ use super::parts::PartMap;
 use super::{Effect, EffectError, EffectRef, SYSTEM_PARTITION};
 use crate::engine::Shard;
 use crate::hlc::Stamp;
-use crate::keyspace::{is_system_key, Spare};
+use crate::keyspace::is_system_key;
 use crate::router::PartitionMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -28,14 +28,27 @@ pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
 /// capacity: see [`Replication::outgoing_capacity`]).
 pub const DEFAULT_OUTGOING_CAPACITY: usize = 100_000;
 
-/// A logged effect. Local effects are moved in from the keyspace's outbox; those not yet
-/// handed out by `take_effects` are the outgoing effects (no queue or `Arc` of their own).
-/// Remote ones stay encoded: each applied batch group is copied once into a buffer its
-/// logged effects share (one allocation per group, not a key and a value per effect), and
-/// an effect is read back from it ([`codec::effect_at`]) only when a catch-up sends it on.
+/// A logged effect, kept encoded. Local effects are encoded as they are collected from the
+/// keyspace's outbox, into their partition's outgoing group body ([`Partition::out`]); those
+/// not yet handed out by `take_effects` are the outgoing effects (`Pending`, no queue of
+/// their own), and `take_effects` sends their bytes as they are, then shares them with the
+/// log like a remote group's (`Remote`). Remote effects stay encoded: each applied batch group
+/// is copied once into a buffer its logged effects share (one allocation per group, not a key
+/// and a value per effect). An effect is read back ([`codec::effect_at`]) only when a catch-up
+/// sends it on. So a local write's key and value buffers go back to the keyspace's spare
+/// buffers as soon as its effect is collected (the next write reuses them while they are
+/// still in cache), instead of living in the log until it is trimmed.
 #[derive(Debug, Clone)]
 enum Logged {
-    Own(Effect),
+    /// An own effect not yet taken, in the partition's `out` at these offsets (`at`: its
+    /// first byte).
+    Pending {
+        stamp: Stamp,
+        tag: u8,
+        at: u32,
+        key_at: u32,
+        op_at: u32,
+    },
     Remote {
         stamp: Stamp,
         group: Arc<[u8]>,
@@ -48,16 +61,22 @@ enum Logged {
 impl Logged {
     fn stamp(&self) -> Stamp {
         match self {
-            Logged::Own(e) => e.stamp,
-            Logged::Remote { stamp, .. } => *stamp,
+            Logged::Pending { stamp, .. } | Logged::Remote { stamp, .. } => *stamp,
         }
     }
 
-    /// The effect, borrowed from the log (fails only if a group buffer is not what was
-    /// validated, which cannot happen; callers then send a snapshot instead).
-    fn view(&self) -> Result<EffectRef<'_>, EffectError> {
+    /// The effect, borrowed from the log or from `out` (its partition's [`Partition::out`])
+    /// (fails only if the bytes are not what was encoded or validated, which cannot happen;
+    /// callers then send a snapshot instead).
+    fn view<'a>(&'a self, out: &'a [u8]) -> Result<EffectRef<'a>, EffectError> {
         match self {
-            Logged::Own(e) => Ok(e.as_view()),
+            Logged::Pending {
+                stamp,
+                tag,
+                key_at,
+                op_at,
+                ..
+            } => codec::effect_at(out, *stamp, *tag, *key_at, *op_at),
             Logged::Remote {
                 stamp,
                 group,
@@ -87,9 +106,46 @@ struct Partition {
     log: VecDeque<Logged>,
     /// Own effects up to this stamp were handed out by `take_effects` (or dropped).
     sent: Stamp,
-    /// Own effects stamped after `sent`, all in the log (the newest own entries): the next
-    /// `take_effects` group of this partition.
+    /// Own effects stamped after `sent`, all in the log (the newest own entries, `Pending`):
+    /// the next `take_effects` group of this partition.
     pending: usize,
+    /// The pending effects' encoding ([`codec::put_effect`]): the body of the next group,
+    /// the first effect's stamp relative to `sent` — unless pending effects were dropped from
+    /// its front (the outgoing effects overflowed), then the first pending one starts past 0
+    /// and is encoded again when the group is sent.
+    out: Vec<u8>,
+    /// The newest pending effect's stamp `ms` and key (in `out`): what the next one is
+    /// encoded relative to.
+    out_ms: u64,
+    out_key: Option<OutKey>,
+}
+
+/// Where the newest pending effect's key is in [`Partition::out`]: its encoding starts at
+/// `at`, its bytes are `start..end`.
+#[derive(Debug, Clone, Copy)]
+struct OutKey {
+    at: u32,
+    start: u32,
+    end: u32,
+}
+
+impl OutKey {
+    /// The key of an effect [`codec::put_effect`] just wrote (`key_at`, `op_at`: what it
+    /// returned), or the previous one when it had the same key.
+    fn after(prev: Option<OutKey>, key_at: Option<u32>, op_at: u32, len: usize) -> OutKey {
+        match key_at {
+            Some(at) => OutKey {
+                at,
+                start: op_at - len as u32,
+                end: op_at,
+            },
+            None => prev.unwrap_or(OutKey {
+                at: 0,
+                start: 0,
+                end: 0,
+            }),
+        }
+    }
 }
 
 /// Replication state of one shard.
@@ -146,23 +202,6 @@ fn in_range_rev(
         .take_while(move |e| e.stamp() > req)
         .filter(move |e| e.stamp() <= upto)
 }
-
-/// An iterator of known length (what [`BatchWriter::group`] takes) over `n` items.
-struct Counted<I>(I, usize);
-
-impl<I: Iterator> Iterator for Counted<I> {
-    type Item = I::Item;
-    fn next(&mut self) -> Option<I::Item> {
-        let x = self.0.next()?;
-        self.1 = self.1.saturating_sub(1);
-        Some(x)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.1, Some(self.1))
-    }
-}
-
-impl<I: Iterator> ExactSizeIterator for Counted<I> {}
 
 fn raise(vv: &mut VersionVector, origin: u64, s: Stamp) {
     let e = vv.entry(origin).or_insert(Stamp::new(0, 0, origin));
@@ -223,23 +262,126 @@ impl Partition {
         let mut i = self.log.len();
         while left > 0 && i > 0 {
             i -= 1;
-            if matches!(self.log.get(i), Some(Logged::Own(_))) {
+            if matches!(self.log.get(i), Some(Logged::Pending { .. })) {
                 left -= 1;
             }
         }
         i
     }
 
-    /// Own effects not yet taken, newest first.
-    fn pending_rev(&self) -> impl Iterator<Item = &Effect> {
-        self.log
-            .iter()
-            .rev()
-            .filter_map(|l| match l {
-                Logged::Own(e) => Some(e),
-                Logged::Remote { .. } => None,
-            })
-            .take(self.pending)
+    /// The newest pending own effect's stamp.
+    fn newest_pending(&self) -> Option<Stamp> {
+        if self.pending == 0 {
+            return None;
+        }
+        self.log.iter().rev().find_map(|l| match l {
+            Logged::Pending { stamp, .. } => Some(*stamp),
+            Logged::Remote { .. } => None,
+        })
+    }
+
+    /// The key of the newest pending effect (none: `out` is empty).
+    fn out_key(&self) -> Option<&[u8]> {
+        self.out_key
+            .and_then(|k| self.out.get(k.start as usize..k.end as usize))
+    }
+
+    /// Encode a collected own effect into `out` and log it as pending. `known_same`: its key
+    /// is known to equal the newest pending effect's ([`Partition::out_key`]); otherwise the
+    /// keys are compared (the group's encoding marks every repeated key, as
+    /// [`BatchWriter::group`] does).
+    fn push_own(&mut self, e: &Effect, known_same: bool) {
+        let same_key = known_same
+            || self
+                .out_key()
+                .is_some_and(|k| crate::same_bytes::same_bytes(k, &e.key));
+        let last_ms = if self.out.is_empty() {
+            self.sent.ms
+        } else {
+            self.out_ms
+        };
+        let at = self.out.len() as u32;
+        let same_key = same_key && self.out_key.is_some();
+        let (key_at, op_at) =
+            codec::put_effect(&mut self.out, &e.as_view(), last_ms, same_key, e.stamp.node);
+        let key = OutKey::after(self.out_key, key_at, op_at, e.key.len());
+        self.out_ms = e.stamp.ms;
+        self.out_key = Some(key);
+        self.log.push_back(Logged::Pending {
+            stamp: e.stamp,
+            tag: e.op.tag(),
+            at,
+            key_at: key.at,
+            op_at,
+        });
+        self.pending += 1;
+    }
+
+    /// Encode the pending effects into `out` again, from the first one still pending (after
+    /// some were dropped from the front, the first one's encoding refers to a dropped one).
+    fn reencode_pending(&mut self) {
+        let start = self.pending_start();
+        let old = std::mem::take(&mut self.out);
+        self.out = Vec::with_capacity(old.len());
+        self.out_key = None;
+        let mut last_ms = self.sent.ms;
+        let mut last_key: Option<&[u8]> = None;
+        for l in self.log.range_mut(start..) {
+            let Logged::Pending {
+                stamp,
+                tag,
+                at,
+                key_at,
+                op_at,
+            } = l
+            else {
+                continue;
+            };
+            // The bytes were encoded by `push_own`: reading them back cannot fail.
+            let Ok(e) = codec::effect_at(&old, *stamp, *tag, *key_at, *op_at) else {
+                continue;
+            };
+            let same_key = last_key == Some(e.key);
+            *at = self.out.len() as u32;
+            let (k, o) = codec::put_effect(&mut self.out, &e, last_ms, same_key, stamp.node);
+            let key = OutKey::after(self.out_key, k, o, e.key.len());
+            *key_at = key.at;
+            *op_at = o;
+            self.out_key = Some(key);
+            last_ms = stamp.ms;
+            last_key = Some(e.key);
+        }
+        self.out_ms = last_ms;
+    }
+
+    /// The pending effects were sent (or dropped): they become log entries sharing one copy
+    /// of their bytes, and `out` starts the next group.
+    fn seal_pending(&mut self) {
+        let start = self.pending_start();
+        let mut shared: Option<Arc<[u8]>> = None;
+        for l in self.log.range_mut(start..) {
+            if let Logged::Pending {
+                stamp,
+                tag,
+                key_at,
+                op_at,
+                ..
+            } = *l
+            {
+                let group = shared
+                    .get_or_insert_with(|| Arc::from(&self.out[..]))
+                    .clone();
+                *l = Logged::Remote {
+                    stamp,
+                    group,
+                    tag,
+                    key_at,
+                    op_at,
+                };
+            }
+        }
+        self.out.clear();
+        self.out_key = None;
     }
 
     /// Trim the log to `cap` effects, raising the floor of each trimmed effect's origin: a
@@ -247,33 +389,28 @@ impl Partition {
     /// raises it once, with the run's largest stamp. Own effects not yet taken stop the trim
     /// (the log keeps them past `cap`) unless `drop_pending`; those dropped advance `sent`
     /// (the next group must not claim them). Returns how many pending effects were dropped.
-    /// The buffers of trimmed own effects go to `spare` (the next local writes reuse them).
-    fn trim(&mut self, cap: usize, drop_pending: bool, spare: &mut Spare) -> usize {
+    fn trim(&mut self, cap: usize, drop_pending: bool) -> usize {
         let mut run: Option<Stamp> = None;
         let mut dropped = 0;
+        // How far into `out` the dropped pending effects reach (at least).
+        let mut dropped_to = 0;
         while self.log.len() > cap {
             let Some(front) = self.log.front() else {
                 break;
             };
-            if self.pending > 0 {
-                if let Logged::Own(e) = front {
-                    if e.stamp > self.sent {
-                        if !drop_pending {
-                            break;
-                        }
-                        self.sent = e.stamp;
-                        self.pending -= 1;
-                        dropped += 1;
-                    }
+            if let Logged::Pending { stamp, op_at, .. } = *front {
+                if !drop_pending {
+                    break;
                 }
+                self.sent = stamp;
+                self.pending -= 1;
+                dropped += 1;
+                dropped_to = op_at;
             }
             let Some(old) = self.log.pop_front() else {
                 break;
             };
             let s = old.stamp();
-            if let Logged::Own(e) = old {
-                spare.keep_effect(e);
-            }
             run = match run {
                 Some(r) if r.node == s.node => Some(r.max(s)),
                 Some(r) => {
@@ -285,6 +422,16 @@ impl Partition {
         }
         if let Some(r) = run {
             self.raise_floor(r);
+        }
+        if self.pending == 0 {
+            // Nothing left of the group (the bytes the log still shares were copied out).
+            self.out.clear();
+            self.out_key = None;
+        } else if dropped > 0 && dropped_to as usize > self.out.len() / 2 {
+            // Most of `out` was dropped: encode what is left anew (amortised: once each time
+            // the dropped bytes pass half of it), so a writer nobody takes from keeps `out`
+            // bounded by the pending effects.
+            self.reencode_pending();
         }
         dropped
     }
@@ -348,11 +495,12 @@ impl Shard {
         let mut last: Option<u16> = None;
         let (outbox, spare) = self.ks.drain_outbox_and_spare();
         for e in outbox {
+            // The previous effect is the newest pending one of its partition.
             let same = last.filter(|&lp| {
                 repl.parts
                     .get(lp)
-                    .and_then(|part| part.log.back())
-                    .is_some_and(|l| matches!(l, Logged::Own(x) if x.key == e.key))
+                    .and_then(Partition::out_key)
+                    .is_some_and(|k| crate::same_bytes::same_bytes(k, &e.key))
             });
             let p = match same {
                 Some(p) => p,
@@ -373,9 +521,10 @@ impl Shard {
             // newest when next read (`max`: an older stamp can never lower it).
             debug_assert!(e.stamp > part.own_top);
             part.own_top = part.own_top.max(e.stamp);
-            part.log.push_back(Logged::Own(e));
-            part.pending += 1;
-            let dropped = part.trim(log_cap, drop_pending, spare);
+            part.push_own(&e, same.is_some());
+            // Encoded: its buffers serve the next writes.
+            spare.keep_effect(e);
+            let dropped = part.trim(log_cap, drop_pending);
             repl.pending -= dropped;
         }
     }
@@ -394,12 +543,12 @@ impl Shard {
         let n = self.repl.pending;
         let cap = self.repl.log_capacity;
         for (_, part) in self.repl.parts.iter_mut() {
-            let newest = part.pending_rev().next().map(|e| e.stamp);
-            if let Some(newest) = newest {
+            if let Some(newest) = part.newest_pending() {
                 part.sent = part.sent.max(newest);
+                part.seal_pending();
             }
             part.pending = 0;
-            part.trim(cap, false, &mut self.ks.spare);
+            part.trim(cap, false);
         }
         self.repl.pending = 0;
         n
@@ -428,19 +577,20 @@ impl Shard {
             if part.pending == 0 {
                 continue;
             }
-            // The pending effects in order, read where they are (no vector of them).
-            let start = part.pending_start();
-            let effects = part.log.range(start..).filter_map(|l| match l {
-                Logged::Own(e) => Some(e.as_view()),
-                Logged::Remote { .. } => None,
-            });
+            // The pending effects were encoded as they were collected: their bytes are the
+            // group's body (the first one encoded again only if some were dropped before it).
+            let first_at = part.pending_start();
+            if matches!(part.log.get(first_at), Some(Logged::Pending { at, .. }) if *at != 0) {
+                part.reencode_pending();
+            }
             let prev = part.sent.max(Stamp::new(0, 0, me));
-            let upto = part.pending_rev().next().map_or(prev, |e| e.stamp);
-            w.group(p, me, prev, upto, Counted(effects, part.pending));
+            let upto = part.newest_pending().unwrap_or(prev);
+            w.group_encoded(p, me, prev, upto, part.pending, &part.out);
+            part.seal_pending();
             part.sent = upto;
             part.pending = 0;
             // Pending effects may have kept the log past its capacity: sent, they go.
-            part.trim(cap, false, &mut self.ks.spare);
+            part.trim(cap, false);
         }
         self.repl.pending = 0;
         w.finish()
@@ -529,7 +679,7 @@ impl Shard {
                         op_at: p.op_at,
                     });
                 }
-                let dropped = part.trim(cap, drop_pending, &mut self.ks.spare);
+                let dropped = part.trim(cap, drop_pending);
                 raise(part.vv_mut(), g.origin, g.upto);
                 self.repl.pending -= dropped;
             }
@@ -613,7 +763,7 @@ impl Shard {
                 for e in in_range_rev(p, origin, req, upto) {
                     // Never fails (the log holds validated bytes); if it did, a snapshot
                     // serves the peer instead of a group that claims effects it lacks.
-                    effects.push(e.view().map_err(|_| EffectError::NeedSnapshot)?);
+                    effects.push(e.view(&p.out).map_err(|_| EffectError::NeedSnapshot)?);
                 }
                 effects.reverse();
             }
