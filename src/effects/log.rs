@@ -155,7 +155,8 @@ pub struct Replication {
     /// Own effects not yet taken, over all partitions.
     pending: usize,
     peers: BTreeMap<u64, BTreeMap<u16, VersionVector>>,
-    /// Effects kept per partition log.
+    /// Effects kept per partition log. Local writes trim a log in runs, once it holds a
+    /// sixteenth more than this (see [`trim_slack`]).
     pub log_capacity: usize,
     /// Local effects kept until `take_effects`. They live in the logs, which keep them past
     /// `log_capacity` until this many are pending over all partitions; past it the oldest of
@@ -174,6 +175,14 @@ impl Default for Replication {
             outgoing_capacity: DEFAULT_OUTGOING_CAPACITY,
         }
     }
+}
+
+/// How far past its capacity a partition's log grows from local writes before they trim it
+/// back: trimming one entry per write touched the log's cold oldest end on every write (in
+/// wasm a sixth of an `INCR` once the logs were full); a run of entries at a time reads it
+/// in order. Small logs (tests, tiny configurations) are trimmed exactly.
+fn trim_slack(cap: usize) -> usize {
+    cap / 16
 }
 
 fn at(vv: &VersionVector, origin: u64) -> Stamp {
@@ -524,8 +533,10 @@ impl Shard {
             part.push_own(&e, same.is_some());
             // Encoded: its buffers serve the next writes.
             spare.keep_effect(e);
-            let dropped = part.trim(log_cap, drop_pending);
-            repl.pending -= dropped;
+            if drop_pending || part.log.len() > log_cap + trim_slack(log_cap) {
+                let dropped = part.trim(log_cap, drop_pending);
+                repl.pending -= dropped;
+            }
         }
     }
 
