@@ -124,7 +124,7 @@ export const median = (xs) => percentile([...xs].sort((x, y) => x - y), 0.5);
  */
 export async function runAll({ spawn, log = () => {}, partitions = 16, runs = 3, n = 200_000, chunk = 1000,
   workloads = ['SET', 'INCR', 'HSET', 'MSET'], rate = 10_000, seconds = 3, latencyBy = 'count', catchupN = 120_000,
-  parts = ['link', 'catchup', 'latency'], ab = [null] }) {
+  parts = ['link', 'catchup', 'latency'], ab = [null], warmup = null }) {
   const out = { baseline: {}, link: {}, catchup: {}, latency: [] };
   // With several builds (`--ab DIR_A,DIR_B`, Node) every measurement runs once per build, in
   // an order that alternates between runs (A B, B A, ...) so the machine's load falls on all alike.
@@ -138,10 +138,13 @@ export async function runAll({ spawn, log = () => {}, partitions = 16, runs = 3,
       const per = workload === 'MSET' ? 100 : 1;
       const cmds = Math.round(n / per);
       const chunkCmds = Math.max(1, Math.round(chunk / per));
+      // Warm-up commands (JIT, wasm tier-up) on the same worker or link before the timed run:
+      // a tenth of the run unless `--warmup EFFECTS` says otherwise.
+      const warmCmds = warmup === null ? Math.round(cmds / 10) : Math.round(warmup / per);
       for (const dir of order) {
         const key = workload + label(dir);
         const single = rpc(await spawn(dir));
-        await single.call({ cmd: 'baseline', workload, n: Math.round(cmds / 10), chunk: chunkCmds, tag: 'w', partitions });
+        await single.call({ cmd: 'baseline', workload, n: warmCmds, chunk: chunkCmds, tag: 'w', partitions });
         const base = await single.call({ cmd: 'baseline', workload, n: cmds, chunk: chunkCmds, tag: 'r', partitions });
         await single.terminate();
         (out.baseline[key] ??= []).push({
@@ -155,7 +158,7 @@ export async function runAll({ spawn, log = () => {}, partitions = 16, runs = 3,
         });
 
         const p = await pair(() => spawn(dir), partitions);
-        await transfer(p, workload, Math.round(cmds / 10), chunkCmds, 'w'); // warm-up (JIT, wasm tier-up)
+        await transfer(p, workload, warmCmds, chunkCmds, 'w'); // warm-up (JIT, wasm tier-up)
         const t = await transfer(p, workload, cmds, chunkCmds, 'r');
         await p.close();
         (out.link[key] ??= []).push(t);

@@ -6,7 +6,9 @@
 // 10k/s; B records when each became visible. Each end's thread CPU time is reported too.
 //   node bench/replication.mjs [--runs 3] [--n 200000] [--chunk 1000] [--rate 10000] [--seconds 3]
 //     [--workloads SET,INCR,HSET,MSET] [--latencyBy count|describe] [--catchupN 120000]
-//     [--parts link,catchup,latency] [--ab DIR_A,DIR_B]
+//     [--parts link,catchup,latency] [--ab DIR_A,DIR_B] [--warmup EFFECTS]
+// `--warmup`: effects written on each fresh worker or link before its timed run (default a
+// tenth of `--n`); a longer one measures workers whose wasm code has been tiered up.
 // `--ab pkg-base,pkg`: every link and catch-up measurement once per package directory, in
 // alternating order (a `replication/` folder in a directory replaces js/replication/).
 import { Worker } from 'node:worker_threads';
