@@ -453,6 +453,46 @@ fn overflowing_outgoing_effects_are_cut_from_the_encoded_group() {
     );
 }
 
+/// A catch-up serves effects still pending (encoded for the next group, not yet taken), read
+/// back from that encoding, including a same-key run and a list insert's reference.
+#[test]
+fn catch_up_serves_pending_effects_from_their_encoding() {
+    let (mut a, mut b) = pair();
+    a.cmd(T0, &args(&["SET", "k", "1"]));
+    a.cmd(T0, &args(&["INCR", "k"]));
+    a.cmd(T0 + 3, &args(&["RPUSH", "l", "x", "y"]));
+    a.cmd(T0 + 3, &args(&["HSET", "h", "f", "v"]));
+    assert_eq!(a.shard.pending_effects(), 5);
+    let now = b.now(T0 + 3);
+    catch_up(&mut a, &mut b, now);
+    assert_eq!(
+        b.cmd(T0 + 3, &args(&["GET", "k"])),
+        Reply::Bulk(b"2".to_vec())
+    );
+    assert_eq!(
+        a.cmd(T0 + 3, &args(&["DEBUG", "DIGEST"])),
+        b.cmd(T0 + 3, &args(&["DEBUG", "DIGEST"]))
+    );
+    // Still pending on a; taken, they are the same effects (b applies them again: no change).
+    let batch = a.shard.take_effects();
+    let groups = codec::decode_batch(&batch).unwrap();
+    assert_eq!(codec::encode_batch(&groups), batch);
+    assert_eq!(groups.iter().map(|g| g.effects.len()).sum::<usize>(), 5);
+    b.shard.apply_effects_at(&batch, now).unwrap();
+    assert_eq!(
+        a.cmd(T0 + 3, &args(&["DEBUG", "DIGEST"])),
+        b.cmd(T0 + 3, &args(&["DEBUG", "DIGEST"]))
+    );
+    // And served again from the log's shared copy.
+    let (mut c, _) = pair();
+    c.shard.set_node_id(3);
+    catch_up(&mut a, &mut c, now);
+    assert_eq!(
+        a.cmd(T0 + 3, &args(&["DEBUG", "DIGEST"])),
+        c.cmd(T0 + 3, &args(&["DEBUG", "DIGEST"]))
+    );
+}
+
 /// A push onto a list whose elements all wait for their anchors must not delete them (they
 /// are acknowledged writes of another node, visible once the anchor arrives).
 #[test]
