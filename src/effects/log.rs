@@ -177,6 +177,10 @@ impl Default for Replication {
     }
 }
 
+/// The largest group body buffer a partition keeps between groups (bytes): enough for a
+/// live link's batches of ~1,000 effects; a larger one (a burst with no taker) is freed.
+const OUT_KEEP_BYTES: usize = 1 << 16;
+
 /// How far past its capacity a partition's log grows from local writes before they trim it
 /// back: trimming one entry per write touched the log's cold oldest end on every write (in
 /// wasm a sixth of an `INCR` once the logs were full); a run of entries at a time reads it
@@ -389,7 +393,16 @@ impl Partition {
                 };
             }
         }
-        self.out.clear();
+        self.clear_out();
+    }
+
+    /// Empty `out` for the next group, letting go of a buffer a burst made large.
+    fn clear_out(&mut self) {
+        if self.out.capacity() > OUT_KEEP_BYTES {
+            self.out = Vec::new();
+        } else {
+            self.out.clear();
+        }
         self.out_key = None;
     }
 
@@ -434,8 +447,7 @@ impl Partition {
         }
         if self.pending == 0 {
             // Nothing left of the group (the bytes the log still shares were copied out).
-            self.out.clear();
-            self.out_key = None;
+            self.clear_out();
         } else if dropped > 0 && dropped_to as usize > self.out.len() / 2 {
             // Most of `out` was dropped: encode what is left anew (amortised: once each time
             // the dropped bytes pass half of it), so a writer nobody takes from keeps `out`
