@@ -173,15 +173,7 @@ impl BatchWriter {
         upto: Stamp,
         effects: impl ExactSizeIterator<Item = EffectRef<'a>>,
     ) {
-        self.groups += 1;
-        let b = &mut self.body;
-        put_varint(b, u64::from(partition));
-        put_varint(b, origin);
-        put_varint(b, prev.ms);
-        put_varint(b, u64::from(prev.c));
-        put_varint(b, upto.ms);
-        put_varint(b, u64::from(upto.c));
-        put_varint(b, effects.len() as u64);
+        let b = self.group_header(partition, origin, prev, upto, effects.len());
         let mut last_ms = prev.ms;
         let mut last_key: Option<&[u8]> = None;
         for e in effects {
@@ -203,16 +195,34 @@ impl BatchWriter {
         n: usize,
         body: &[u8],
     ) {
+        self.group_header(partition, origin, prev, upto, n)
+            .extend_from_slice(body);
+    }
+
+    /// Count a group and write its header (`partition origin prev upto count`); returns the
+    /// body for its effects.
+    fn group_header(
+        &mut self,
+        partition: u16,
+        origin: u64,
+        prev: Stamp,
+        upto: Stamp,
+        n: usize,
+    ) -> &mut Vec<u8> {
         self.groups += 1;
         let b = &mut self.body;
-        put_varint(b, u64::from(partition));
-        put_varint(b, origin);
-        put_varint(b, prev.ms);
-        put_varint(b, u64::from(prev.c));
-        put_varint(b, upto.ms);
-        put_varint(b, u64::from(upto.c));
-        put_varint(b, n as u64);
-        b.extend_from_slice(body);
+        for v in [
+            u64::from(partition),
+            origin,
+            prev.ms,
+            u64::from(prev.c),
+            upto.ms,
+            u64::from(upto.c),
+            n as u64,
+        ] {
+            put_varint(b, v);
+        }
+        b
     }
 
     /// Number of groups so far.

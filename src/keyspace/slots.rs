@@ -114,9 +114,13 @@ impl<V> Slots<V> {
     }
 
     pub(super) fn get_key_value(&self, key: &[u8]) -> Option<(&Arc<[u8]>, &V)> {
-        let q = (key_hash(key), key);
+        self.get_key_value_hashed(key_hash(key), key)
+    }
+
+    /// [`Slots::get_key_value`] with the key's hash ([`key_hash`]) already computed.
+    pub(super) fn get_key_value_hashed(&self, hash: u64, key: &[u8]) -> Option<(&Arc<[u8]>, &V)> {
         self.map
-            .get_key_value(&q as &dyn KeyLike)
+            .get_key_value(&(hash, key) as &dyn KeyLike)
             .map(|(k, v)| (&k.key, v))
     }
 

@@ -238,59 +238,21 @@ impl Keyspace {
         if self.undo.contains(key) {
             return;
         }
-        if let Some(step) = self.elem_step(hash, key, op, stamp) {
-            self.undo.steps.push(step);
+        // One lookup of the key, whichever way it is saved.
+        let Some((k, slot)) = self.slots.get_key_value_hashed(hash, key) else {
+            self.undo.save(key, None, None);
+            return;
+        };
+        if let Some(prior) = elem_prior(slot, op, stamp) {
+            self.undo.steps.push(ElemStep {
+                key: k.clone(),
+                scalars: slot.meta.scalars(),
+                prior,
+            });
             return;
         }
-        let (before, meta) = match self.slots.get_hashed(hash, key) {
-            Some(s) => (self.undo.copy_view(s.view.as_ref()), Some(s.meta.clone())),
-            None => (None, None),
-        };
-        self.undo.save(key, before, meta);
-    }
-
-    /// The element step for `op` on `key`, when the key holds a collection of the op's kind
-    /// (or the op is an expiry change on a collection).
-    fn elem_step(&self, hash: u64, key: &[u8], op: &Op, stamp: Stamp) -> Option<ElemStep> {
-        let slot = self.slots.get_hashed(hash, key)?;
-        let view = &slot.view.as_ref()?.value;
-        let el = slot.meta.elems()?;
-        let prior = match (op, view) {
-            (Op::HashSet { field, .. } | Op::HashDel { field }, Value::Hash(h)) => Prior::Hash {
-                meta: el.hash.get(field.as_slice()).cloned(),
-                view: h.get(field.as_slice()).cloned(),
-                field: field.clone(),
-            },
-            (Op::SetAdd { member } | Op::SetRem { member }, Value::Set(st)) => Prior::Set {
-                meta: el.set.get(member.as_slice()).copied(),
-                view: st.contains(member.as_slice()),
-                member: member.clone(),
-            },
-            (Op::ZPut { member, .. } | Op::ZRem { member }, Value::ZSet(z)) => Prior::ZSet {
-                meta: el.zset.get(member.as_slice()).copied(),
-                view: z.score(member),
-                member: member.clone(),
-            },
-            (Op::ListInsert { .. }, Value::List(_)) => Prior::List {
-                id: stamp,
-                rga: el.list.undo_point(stamp),
-            },
-            (Op::ListRemove { id } | Op::ListSet { id, .. }, Value::List(_)) => Prior::List {
-                id: *id,
-                rga: el.list.undo_point(*id),
-            },
-            (Op::Expire(_), v) if Kind::of(v) != Kind::Str => Prior::Key,
-            _ => return None,
-        };
-        let key = match self.slots.get_key_value(key) {
-            Some((k, _)) => k.clone(),
-            None => Arc::from(key),
-        };
-        Some(ElemStep {
-            key,
-            scalars: slot.meta.scalars(),
-            prior,
-        })
+        let before = self.undo.copy_view(slot.view.as_ref());
+        self.undo.save(key, before, Some(slot.meta.clone()));
     }
 
     /// Takes back one element step: the element and the key's stamps in the CRDT state, then
@@ -311,14 +273,7 @@ impl Keyspace {
                 view: v,
             } => {
                 if let Some(el) = meta.elems_mut_existing() {
-                    match m {
-                        Some(m) => {
-                            el.hash.insert(field.clone(), m);
-                        }
-                        None => {
-                            el.hash.remove(&field);
-                        }
-                    }
+                    put_back(&mut el.hash, &field, m);
                 }
                 match view.as_mut().map(|e| &mut e.value) {
                     Some(Value::Hash(h)) => {
@@ -341,14 +296,7 @@ impl Keyspace {
                 view: v,
             } => {
                 if let Some(el) = meta.elems_mut_existing() {
-                    match m {
-                        Some(m) => {
-                            el.set.insert(member.clone(), m);
-                        }
-                        None => {
-                            el.set.remove(&member);
-                        }
-                    }
+                    put_back(&mut el.set, &member, m);
                 }
                 match view.as_mut().map(|e| &mut e.value) {
                     Some(Value::Set(st)) => {
@@ -462,6 +410,55 @@ impl Keyspace {
             None => {
                 self.remove_entry(key);
             }
+        }
+    }
+}
+
+/// The prior state of the element `op` (stamped `stamp`) changes, when the key holds a
+/// collection of the op's kind (or the op is an expiry change on a collection).
+fn elem_prior(slot: &Slot, op: &Op, stamp: Stamp) -> Option<Prior> {
+    let view = &slot.view.as_ref()?.value;
+    let el = slot.meta.elems()?;
+    Some(match (op, view) {
+        (Op::HashSet { field, .. } | Op::HashDel { field }, Value::Hash(h)) => Prior::Hash {
+            meta: el.hash.get(field.as_slice()).cloned(),
+            view: h.get(field.as_slice()).cloned(),
+            field: field.clone(),
+        },
+        (Op::SetAdd { member } | Op::SetRem { member }, Value::Set(st)) => Prior::Set {
+            meta: el.set.get(member.as_slice()).copied(),
+            view: st.contains(member.as_slice()),
+            member: member.clone(),
+        },
+        (Op::ZPut { member, .. } | Op::ZRem { member }, Value::ZSet(z)) => Prior::ZSet {
+            meta: el.zset.get(member.as_slice()).copied(),
+            view: z.score(member),
+            member: member.clone(),
+        },
+        (Op::ListInsert { .. }, Value::List(_)) => Prior::List {
+            id: stamp,
+            rga: el.list.undo_point(stamp),
+        },
+        (Op::ListRemove { id } | Op::ListSet { id, .. }, Value::List(_)) => Prior::List {
+            id: *id,
+            rga: el.list.undo_point(*id),
+        },
+        (Op::Expire(_), v) if Kind::of(v) != Kind::Str => Prior::Key,
+        _ => return None,
+    })
+}
+
+/// An element's CRDT state put back: as it was, or absent when the write created it.
+fn put_back<V>(map: &mut std::collections::BTreeMap<Vec<u8>, V>, key: &[u8], prior: Option<V>) {
+    match prior {
+        Some(v) => match map.get_mut(key) {
+            Some(slot) => *slot = v,
+            None => {
+                map.insert(key.to_vec(), v);
+            }
+        },
+        None => {
+            map.remove(key);
         }
     }
 }
