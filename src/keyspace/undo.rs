@@ -7,7 +7,7 @@
 //! elements (≈ 88 MB) for each script that pushed to it. Other first writes to a key (a
 //! string, a new key, a deletion, a change of type) save the key whole, once per script.
 
-use super::crdt::MetaScalars;
+use super::crdt::{assign_bytes, MetaScalars};
 use super::rga::RgaUndo;
 use super::{Entry, KeyMeta, Keyspace, Kind, Map, Slot, Value};
 use crate::effects::Op;
@@ -277,14 +277,7 @@ impl Keyspace {
                 }
                 match view.as_mut().map(|e| &mut e.value) {
                     Some(Value::Hash(h)) => {
-                        match v {
-                            Some(v) => {
-                                h.insert(field, v);
-                            }
-                            None => {
-                                h.remove(&field);
-                            }
-                        }
+                        put_back(h, &field, v);
                         true
                     }
                     _ => false,
@@ -315,26 +308,22 @@ impl Keyspace {
                 meta: m,
                 view: v,
             } => {
-                let mut shared = None;
-                if let Some(el) = meta.elems_mut_existing() {
-                    match m {
-                        Some(m) => match el.zset.get_key_value(member.as_slice()) {
-                            Some((k, _)) => {
-                                let k = k.clone();
-                                el.zset.insert(k.clone(), m);
-                                shared = Some(k);
-                            }
-                            None => {
-                                let k: Arc<[u8]> = Arc::from(member.as_slice());
-                                el.zset.insert(k.clone(), m);
-                                shared = Some(k);
-                            }
-                        },
-                        None => {
-                            el.zset.remove(member.as_slice());
-                        }
+                // The member's bytes, shared by the state and the view as a merge leaves them.
+                let shared = match (meta.elems_mut_existing(), m) {
+                    (Some(el), Some(m)) => {
+                        let k = el
+                            .zset
+                            .get_key_value(member.as_slice())
+                            .map_or_else(|| Arc::from(member.as_slice()), |(k, _)| k.clone());
+                        el.zset.insert(k.clone(), m);
+                        Some(k)
                     }
-                }
+                    (Some(el), None) => {
+                        el.zset.remove(member.as_slice());
+                        None
+                    }
+                    (None, _) => None,
+                };
                 match view.as_mut().map(|e| &mut e.value) {
                     Some(Value::ZSet(z)) => {
                         match (v, shared) {
@@ -378,7 +367,7 @@ impl Keyspace {
                             }
                             (Some(i), Some(j)) if i == j && i < l.len() => {
                                 let v = el.list.value_of(id).unwrap_or_default();
-                                assign_slot(&mut l[i], v);
+                                assign_bytes(&mut l[i], v);
                                 true
                             }
                             (None, None) => true,
@@ -448,7 +437,8 @@ fn elem_prior(slot: &Slot, op: &Op, stamp: Stamp) -> Option<Prior> {
     })
 }
 
-/// An element's CRDT state put back: as it was, or absent when the write created it.
+/// An element put back (in the CRDT state or in a hash view): as it was, or absent when the
+/// write created it.
 fn put_back<V>(map: &mut std::collections::BTreeMap<Vec<u8>, V>, key: &[u8], prior: Option<V>) {
     match prior {
         Some(v) => match map.get_mut(key) {
@@ -461,10 +451,4 @@ fn put_back<V>(map: &mut std::collections::BTreeMap<Vec<u8>, V>, key: &[u8], pri
             map.remove(key);
         }
     }
-}
-
-/// `*dst = src` for a list element put back.
-fn assign_slot(dst: &mut Vec<u8>, src: &[u8]) {
-    dst.clear();
-    dst.extend_from_slice(src);
 }
