@@ -117,6 +117,17 @@ fn main() {
         .file("csrc/wasm_sjlj.c");
     build.compile("lua5.4");
     cold.compile("lua5.4cold");
+    // memcpy/memmove/memset (csrc/wasm_mem.c): with bulk memory for their large sizes, so in
+    // an archive of their own (the Lua build does not enable it).
+    let mut mem = cc::Build::new();
+    mem.warnings(false)
+        .flag("-isystem")
+        .flag(&wasi_include)
+        .flag("-mbulk-memory")
+        .flag("-fno-builtin")
+        .opt_level(3)
+        .file("csrc/wasm_mem.c");
+    mem.compile("marekvs_mem");
 
     // libc (string, math, printf) from Debian's wasi-libc; time() and stdio are ours.
     println!("cargo:rustc-link-search=native={wasi_lib}");

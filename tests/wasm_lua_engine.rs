@@ -54,3 +54,45 @@ fn deadline_stops_every_runaway() {
 fn frozen_clock_still_stops_every_runaway() {
     engine_cases::frozen_clock_still_stops_every_runaway();
 }
+
+/// The module's own memcpy/memmove/memset (csrc/wasm_mem.c: words for small sizes,
+/// `memory.copy`/`memory.fill` past 64 bytes) against a byte loop, for every size up to 200
+/// and every overlap of source and destination within 24 bytes, both directions.
+#[wasm_bindgen_test]
+fn copies_and_fills_of_every_size_and_overlap() {
+    use std::hint::black_box;
+    let pattern: Vec<u8> = (0..512u32).map(|i| (i * 7 + 3) as u8).collect();
+    for n in 0..=200usize {
+        // Non-overlapping copy (memcpy).
+        let mut dst = vec![0xAAu8; n + 16];
+        let at = black_box(5usize);
+        let len = black_box(n);
+        dst[at..at + len].copy_from_slice(&pattern[3..3 + len]);
+        // References byte by byte (`black_box` keeps LLVM from making them memcpy calls).
+        let mut want = vec![0xAAu8; n + 16];
+        for i in 0..n {
+            want[5 + i] = black_box(pattern[3 + i]);
+        }
+        assert_eq!(dst, want, "memcpy of {n}");
+        // Overlapping moves (memmove), forwards and backwards.
+        for shift in 1..24usize {
+            for (from, to) in [(0usize, shift), (shift, 0)] {
+                let mut buf: Vec<u8> = (0..n + 24).map(|i| black_box(pattern[i])).collect();
+                buf.copy_within(black_box(from)..black_box(from + len), black_box(to));
+                let mut want: Vec<u8> = (0..n + 24).map(|i| black_box(pattern[i])).collect();
+                let src: Vec<u8> = (from..from + n).map(|i| black_box(want[i])).collect();
+                for i in 0..n {
+                    want[to + i] = black_box(src[i]);
+                }
+                assert_eq!(buf, want, "memmove of {n} from {from} to {to}");
+            }
+        }
+        // Fill (memset).
+        let mut buf = vec![1u8; n + 8];
+        buf[black_box(3)..3 + len].fill(black_box(0x5C));
+        let want: Vec<u8> = (0..n + 8)
+            .map(|i| if (3..3 + n).contains(&i) { 0x5C } else { 1 })
+            .collect();
+        assert_eq!(buf, want, "memset of {n}");
+    }
+}
