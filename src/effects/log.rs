@@ -732,16 +732,22 @@ impl Shard {
 
     /// Partitions with replication state (owned partitions and the system partition).
     pub fn replicated_partitions(&self) -> Vec<u16> {
-        let mut v: Vec<u16> = self.repl.parts.iter().map(|(p, _)| p).collect();
+        // Kept sorted by inserting in place (no sort instantiation for a cold list).
+        let mut v: Vec<u16> = Vec::new();
+        let mut add = |p: u16| {
+            if let Err(i) = v.binary_search(&p) {
+                v.insert(i, p);
+            }
+        };
+        for (p, _) in self.repl.parts.iter() {
+            add(p);
+        }
         for p in 0..self.partition_map().count() {
-            if self.owns(p) && !v.contains(&p) {
-                v.push(p);
+            if self.owns(p) {
+                add(p);
             }
         }
-        if !v.contains(&SYSTEM_PARTITION) {
-            v.push(SYSTEM_PARTITION);
-        }
-        v.sort_unstable();
+        add(SYSTEM_PARTITION);
         v
     }
 
@@ -875,13 +881,16 @@ impl Shard {
         for p in self.repl.peers.values() {
             vvs.push(p.get(&partition).cloned().unwrap_or_default());
         }
-        let origins: std::collections::BTreeSet<u64> =
-            vvs.iter().flat_map(|v| v.keys().copied()).collect();
+        // The minimum over every vector of its entry for every origin any of them names (a
+        // missing entry is ZERO). Origins named by several vectors are visited once per
+        // vector: the minimum does not change, and no set of origins (a sort) is needed.
         let mut stable: Option<Stamp> = None;
-        for v in &vvs {
-            for o in &origins {
-                let s = v.get(o).copied().unwrap_or(Stamp::ZERO);
-                stable = Some(stable.map_or(s, |x| x.min(s)));
+        for w in &vvs {
+            for o in w.keys() {
+                for v in &vvs {
+                    let s = v.get(o).copied().unwrap_or(Stamp::ZERO);
+                    stable = Some(stable.map_or(s, |x| x.min(s)));
+                }
             }
         }
         stable.unwrap_or(Stamp::ZERO)
