@@ -24,6 +24,7 @@
 use super::rga::{ElemState, Rga};
 use super::{Hash, Set, Value, ZSet};
 use crate::effects::{Effect, EffectRef, Op};
+use crate::engine::keyed_sort::sorted_indexes;
 use crate::hlc::Stamp;
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -639,9 +640,28 @@ impl KeyMeta {
                 },
             );
         }
-        let mut elems: Vec<ElemState<'_>> = el.list.states().collect();
-        elems.sort_unstable_by_key(|e| e.id);
-        for e in elems {
+        // In id order (an insert's anchor is older than the element), sorted by the engine's
+        // keyed sort on `(ms, counter and node as big-endian bytes)` (no sort instantiation
+        // of its own for this cold path).
+        let elems: Vec<ElemState<'_>> = el.list.states().collect();
+        let tails: Vec<[u8; 12]> = elems
+            .iter()
+            .map(|e| {
+                let mut t = [0; 12];
+                t[..4].copy_from_slice(&e.id.c.to_be_bytes());
+                t[4..].copy_from_slice(&e.id.node.to_be_bytes());
+                t
+            })
+            .collect();
+        let order = sorted_indexes(
+            elems
+                .iter()
+                .zip(&tails)
+                .enumerate()
+                .map(|(i, (e, t))| (e.id.ms, &t[..], i))
+                .collect(),
+        );
+        for e in order.into_iter().map(|i| &elems[i]) {
             let id = e.id;
             match (e.after, e.value) {
                 (Some(after), Some((vs, v))) => {
