@@ -266,6 +266,32 @@ fn cmp_opt_f64(a: &Option<f64>, b: &Option<f64>) -> Ordering {
     }
 }
 
+/// A hash's view from its CRDT state: the live fields. Built by inserts, not `collect`:
+/// `BTreeMap`'s `FromIterator` sorts its input (a stable-sort instantiation per element type)
+/// even though it comes in order. Out of line: a rebuild is the replication path's cold case.
+#[inline(never)]
+fn hash_view(state: &BTreeMap<Vec<u8>, (Stamp, Option<Vec<u8>>)>) -> Hash {
+    let mut h = Hash::new();
+    for (f, (_, v)) in state {
+        if let Some(v) = v {
+            h.insert(f.clone(), v.clone());
+        }
+    }
+    h
+}
+
+/// A set's view from its CRDT state: the live members (inserts, as [`hash_view`]).
+#[inline(never)]
+fn set_view(state: &BTreeMap<Vec<u8>, (Stamp, bool)>) -> Set {
+    let mut st = Set::new();
+    for (m, (_, live)) in state {
+        if *live {
+            st.insert(m.clone());
+        }
+    }
+    st
+}
+
 impl KeyMeta {
     /// The winning type, if any type has anything stamped after the key tombstone.
     pub fn winner(&self) -> Option<Kind> {
@@ -531,23 +557,8 @@ impl KeyMeta {
         let el = self.elems()?;
         let v = match kind {
             Kind::Str => return None,
-            Kind::Hash => {
-                let h: Hash = el
-                    .hash
-                    .iter()
-                    .filter_map(|(f, (_, v))| v.as_ref().map(|v| (f.clone(), v.clone())))
-                    .collect();
-                Value::Hash(h)
-            }
-            Kind::Set => {
-                let st: Set = el
-                    .set
-                    .iter()
-                    .filter(|(_, (_, live))| *live)
-                    .map(|(m, _)| m.clone())
-                    .collect();
-                Value::Set(st)
-            }
+            Kind::Hash => Value::Hash(hash_view(&el.hash)),
+            Kind::Set => Value::Set(set_view(&el.set)),
             Kind::ZSet => {
                 let mut z = ZSet::new();
                 for (m, (_, sc)) in &el.zset {
