@@ -292,6 +292,36 @@ fn set_view(state: &BTreeMap<Vec<u8>, (Stamp, bool)>) -> Set {
     st
 }
 
+/// Whether an element state is live (not a tombstone).
+trait Live {
+    fn live(&self) -> bool;
+}
+
+impl Live for bool {
+    fn live(&self) -> bool {
+        *self
+    }
+}
+
+impl<T> Live for Option<T> {
+    fn live(&self) -> bool {
+        self.is_some()
+    }
+}
+
+/// Drops the elements stamped ≤ `bound`, but not the one stamped `keep` nor, when
+/// `tombstones_only`, live ones. One `retain` instantiation per element map for the key
+/// tombstone's purge and for tombstone collection (each its own closure type before).
+#[inline(never)]
+fn prune<K: Ord, V: Live>(
+    map: &mut BTreeMap<K, (Stamp, V)>,
+    bound: Stamp,
+    keep: Option<Stamp>,
+    tombstones_only: bool,
+) {
+    map.retain(|_, (s, v)| *s > bound || Some(*s) == keep || (tombstones_only && v.live()));
+}
+
 impl KeyMeta {
     /// The winning type, if any type has anything stamped after the key tombstone.
     pub fn winner(&self) -> Option<Kind> {
@@ -534,9 +564,9 @@ impl KeyMeta {
             self.string = None;
         }
         if let Some(e) = &mut self.elems {
-            e.hash.retain(|_, (s, _)| *s > del);
-            e.set.retain(|_, (s, _)| *s > del);
-            e.zset.retain(|_, (s, _)| *s > del);
+            prune(&mut e.hash, del, None, false);
+            prune(&mut e.set, del, None, false);
+            prune(&mut e.zset, del, None, false);
         }
         if self.expiry.0 <= del {
             self.expiry = (Stamp::ZERO, None);
@@ -584,12 +614,9 @@ impl KeyMeta {
         };
         let before = e.hash.len() + e.set.len() + e.zset.len();
         let [th, ts, tz, _] = e.ts;
-        e.hash
-            .retain(|_, (s, v)| v.is_some() || *s > stable || *s == th);
-        e.set
-            .retain(|_, (s, live)| *live || *s > stable || *s == ts);
-        e.zset
-            .retain(|_, (s, v)| v.is_some() || *s > stable || *s == tz);
+        prune(&mut e.hash, stable, Some(th), true);
+        prune(&mut e.set, stable, Some(ts), true);
+        prune(&mut e.zset, stable, Some(tz), true);
         before - (e.hash.len() + e.set.len() + e.zset.len())
     }
 
