@@ -914,11 +914,13 @@ impl Shard {
     /// [`Shard::collect_garbage`] for every replicated partition in one pass over the keys
     /// (a pass per partition costs a walk of the whole keyspace each).
     pub fn collect_garbage_all(&mut self) -> usize {
-        let mut stable = std::collections::HashMap::new();
+        // Ascending by partition (`replicated_partitions` is), looked up by binary search: a
+        // few partitions, no hash map instantiation of its own.
+        let mut stable: Vec<(u16, Stamp)> = Vec::new();
         for p in self.replicated_partitions() {
             let s = self.stable_stamp(p);
             if s != Stamp::ZERO {
-                stable.insert(p, s);
+                stable.push((p, s));
             }
         }
         if stable.is_empty() {
@@ -931,7 +933,8 @@ impl Shard {
             } else {
                 pmap.partition_of_key(k)
             };
-            stable.get(&p).copied()
+            let i = stable.binary_search_by_key(&p, |(q, _)| *q).ok()?;
+            Some(stable[i].1)
         })
     }
 
