@@ -594,6 +594,43 @@ fn garbage_of_all_partitions_is_collected_in_one_pass() {
 }
 
 #[test]
+fn every_known_peer_holds_back_collection_until_removed() {
+    let (mut a, mut b) = pair();
+    a.cmd(T0, &args(&["HSET", "h", "f", "1", "g", "2"]));
+    exchange(&mut a, &mut b, T0);
+    b.cmd(T0 + 1, &args(&["HDEL", "h", "f"]));
+    exchange(&mut a, &mut b, T0 + 2);
+    a.cmd(T0 + 3, &args(&["HSET", "h", "g", "3"]));
+    exchange(&mut a, &mut b, T0 + 4);
+    let parts = a.shard.replicated_partitions();
+    let mut sorted = parts.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(parts, sorted, "ascending, each once");
+    assert_eq!(parts.last(), Some(&SYSTEM_PARTITION));
+    // Peer 2 is up to date everywhere; peer 9 is known for the system partition only, so
+    // it holds back the partition of `h`, for which it has no vector.
+    for &p in &parts {
+        let vb = b.shard.version_vector(p);
+        a.shard.set_peer_version_vector(2, p, vb);
+    }
+    a.shard
+        .set_peer_version_vector(9, SYSTEM_PARTITION, Default::default());
+    assert_eq!(a.shard.collect_garbage_all(), 0);
+    // Forgotten and known again with an old vector for `h`'s partition: still held back.
+    a.shard.remove_peer(9);
+    a.shard
+        .set_peer_version_vector(9, parts[0], Default::default());
+    assert_eq!(a.shard.collect_garbage_all(), 0);
+    // A newer vector for the same partition replaces the old one: the field tombstone goes.
+    let v0 = b.shard.version_vector(parts[0]);
+    a.shard.set_peer_version_vector(9, parts[0], v0);
+    let before = a.cmd(T0 + 4, &args(&["DEBUG", "DIGEST"]));
+    assert_eq!(a.shard.collect_garbage_all(), 1);
+    assert_eq!(a.cmd(T0 + 4, &args(&["DEBUG", "DIGEST"])), before);
+}
+
+#[test]
 fn concurrent_incr_is_last_writer_wins() {
     let (mut a, mut b) = pair();
     a.cmd(T0, &args(&["SET", "n", "10"]));

@@ -19,7 +19,7 @@ use crate::engine::Shard;
 use crate::hlc::Stamp;
 use crate::keyspace::is_system_key;
 use crate::router::PartitionMap;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Default number of effects kept in each partition's log.
@@ -154,7 +154,10 @@ pub struct Replication {
     parts: PartMap<Partition>,
     /// Own effects not yet taken, over all partitions.
     pending: usize,
-    peers: BTreeMap<u64, BTreeMap<u16, VersionVector>>,
+    /// Per known peer, its version vector per partition (sorted by partition). Vectors, not
+    /// maps: a handful of peers, set now and then, read by tombstone collection; a map of maps
+    /// costs its own `BTreeMap` code in the wasm module.
+    peers: Vec<(u64, Vec<(u16, VersionVector)>)>,
     /// Effects kept per partition log. Local writes trim a log in runs, once it holds a
     /// sixteenth more than this (see [`trim_slack`]).
     pub log_capacity: usize,
@@ -170,7 +173,7 @@ impl Default for Replication {
         Replication {
             parts: PartMap::default(),
             pending: 0,
-            peers: BTreeMap::new(),
+            peers: Vec::new(),
             log_capacity: DEFAULT_LOG_CAPACITY,
             outgoing_capacity: DEFAULT_OUTGOING_CAPACITY,
         }
@@ -732,16 +735,22 @@ impl Shard {
 
     /// Partitions with replication state (owned partitions and the system partition).
     pub fn replicated_partitions(&self) -> Vec<u16> {
-        let mut v: Vec<u16> = self.repl.parts.iter().map(|(p, _)| p).collect();
+        // Kept sorted by inserting in place (no sort instantiation for a cold list).
+        let mut v: Vec<u16> = Vec::new();
+        let mut add = |p: u16| {
+            if let Err(i) = v.binary_search(&p) {
+                v.insert(i, p);
+            }
+        };
+        for (p, _) in self.repl.parts.iter() {
+            add(p);
+        }
         for p in 0..self.partition_map().count() {
-            if self.owns(p) && !v.contains(&p) {
-                v.push(p);
+            if self.owns(p) {
+                add(p);
             }
         }
-        if !v.contains(&SYSTEM_PARTITION) {
-            v.push(SYSTEM_PARTITION);
-        }
-        v.sort_unstable();
+        add(SYSTEM_PARTITION);
         v
     }
 
@@ -856,32 +865,47 @@ impl Shard {
     /// Record a peer's version vector for a partition (tombstone collection waits for every
     /// known peer).
     pub fn set_peer_version_vector(&mut self, peer: u64, partition: u16, vv: VersionVector) {
-        self.repl
-            .peers
-            .entry(peer)
-            .or_default()
-            .insert(partition, vv);
+        let peers = &mut self.repl.peers;
+        let i = match peers.iter().position(|(p, _)| *p == peer) {
+            Some(i) => i,
+            None => {
+                peers.push((peer, Vec::new()));
+                peers.len() - 1
+            }
+        };
+        let parts = &mut peers[i].1;
+        match parts.binary_search_by_key(&partition, |(q, _)| *q) {
+            Ok(j) => parts[j].1 = vv,
+            Err(j) => parts.insert(j, (partition, vv)),
+        }
     }
 
     /// Forget a peer (it left the cluster for good).
     pub fn remove_peer(&mut self, peer: u64) {
-        self.repl.peers.remove(&peer);
+        self.repl.peers.retain(|(p, _)| *p != peer);
     }
 
     /// The stamp every known peer (and this shard) has passed for every known origin.
     pub fn stable_stamp(&mut self, partition: u16) -> Stamp {
         let mine = self.version_vector(partition);
         let mut vvs = vec![mine];
-        for p in self.repl.peers.values() {
-            vvs.push(p.get(&partition).cloned().unwrap_or_default());
+        for (_, parts) in &self.repl.peers {
+            let vv = match parts.binary_search_by_key(&partition, |(q, _)| *q) {
+                Ok(j) => parts[j].1.clone(),
+                Err(_) => VersionVector::new(),
+            };
+            vvs.push(vv);
         }
-        let origins: std::collections::BTreeSet<u64> =
-            vvs.iter().flat_map(|v| v.keys().copied()).collect();
+        // The minimum over every vector of its entry for every origin any of them names (a
+        // missing entry is ZERO). Origins named by several vectors are visited once per
+        // vector: the minimum does not change, and no set of origins (a sort) is needed.
         let mut stable: Option<Stamp> = None;
-        for v in &vvs {
-            for o in &origins {
-                let s = v.get(o).copied().unwrap_or(Stamp::ZERO);
-                stable = Some(stable.map_or(s, |x| x.min(s)));
+        for w in &vvs {
+            for o in w.keys() {
+                for v in &vvs {
+                    let s = v.get(o).copied().unwrap_or(Stamp::ZERO);
+                    stable = Some(stable.map_or(s, |x| x.min(s)));
+                }
             }
         }
         stable.unwrap_or(Stamp::ZERO)
@@ -890,11 +914,13 @@ impl Shard {
     /// [`Shard::collect_garbage`] for every replicated partition in one pass over the keys
     /// (a pass per partition costs a walk of the whole keyspace each).
     pub fn collect_garbage_all(&mut self) -> usize {
-        let mut stable = std::collections::HashMap::new();
+        // Ascending by partition (`replicated_partitions` is), looked up by binary search: a
+        // few partitions, no hash map instantiation of its own.
+        let mut stable: Vec<(u16, Stamp)> = Vec::new();
         for p in self.replicated_partitions() {
             let s = self.stable_stamp(p);
             if s != Stamp::ZERO {
-                stable.insert(p, s);
+                stable.push((p, s));
             }
         }
         if stable.is_empty() {
@@ -907,7 +933,8 @@ impl Shard {
             } else {
                 pmap.partition_of_key(k)
             };
-            stable.get(&p).copied()
+            let i = stable.binary_search_by_key(&p, |(q, _)| *q).ok()?;
+            Some(stable[i].1)
         })
     }
 

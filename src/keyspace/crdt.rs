@@ -24,6 +24,7 @@
 use super::rga::{ElemState, Rga};
 use super::{Hash, Set, Value, ZSet};
 use crate::effects::{Effect, EffectRef, Op};
+use crate::engine::keyed_sort::sorted_indexes;
 use crate::hlc::Stamp;
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -263,6 +264,62 @@ fn cmp_opt_f64(a: &Option<f64>, b: &Option<f64>) -> Ordering {
         (Some(x), Some(y)) => x.total_cmp(y),
         _ => a.is_some().cmp(&b.is_some()),
     }
+}
+
+/// A hash's view from its CRDT state: the live fields. Built by inserts, not `collect`:
+/// `BTreeMap`'s `FromIterator` sorts its input (a stable-sort instantiation per element type)
+/// even though it comes in order. Out of line: a rebuild is the replication path's cold case.
+#[inline(never)]
+fn hash_view(state: &BTreeMap<Vec<u8>, (Stamp, Option<Vec<u8>>)>) -> Hash {
+    let mut h = Hash::new();
+    for (f, (_, v)) in state {
+        if let Some(v) = v {
+            h.insert(f.clone(), v.clone());
+        }
+    }
+    h
+}
+
+/// A set's view from its CRDT state: the live members (inserts, as [`hash_view`]).
+#[inline(never)]
+fn set_view(state: &BTreeMap<Vec<u8>, (Stamp, bool)>) -> Set {
+    let mut st = Set::new();
+    for (m, (_, live)) in state {
+        if *live {
+            st.insert(m.clone());
+        }
+    }
+    st
+}
+
+/// Whether an element state is live (not a tombstone).
+trait Live {
+    fn live(&self) -> bool;
+}
+
+impl Live for bool {
+    fn live(&self) -> bool {
+        *self
+    }
+}
+
+impl<T> Live for Option<T> {
+    fn live(&self) -> bool {
+        self.is_some()
+    }
+}
+
+/// Drops the elements stamped ≤ `bound`, but not the one stamped `keep` nor, when
+/// `tombstones_only`, live ones. One `retain` instantiation per element map for the key
+/// tombstone's purge and for tombstone collection (each its own closure type before).
+#[inline(never)]
+fn prune<K: Ord, V: Live>(
+    map: &mut BTreeMap<K, (Stamp, V)>,
+    bound: Stamp,
+    keep: Option<Stamp>,
+    tombstones_only: bool,
+) {
+    map.retain(|_, (s, v)| *s > bound || Some(*s) == keep || (tombstones_only && v.live()));
 }
 
 impl KeyMeta {
@@ -507,9 +564,9 @@ impl KeyMeta {
             self.string = None;
         }
         if let Some(e) = &mut self.elems {
-            e.hash.retain(|_, (s, _)| *s > del);
-            e.set.retain(|_, (s, _)| *s > del);
-            e.zset.retain(|_, (s, _)| *s > del);
+            prune(&mut e.hash, del, None, false);
+            prune(&mut e.set, del, None, false);
+            prune(&mut e.zset, del, None, false);
         }
         if self.expiry.0 <= del {
             self.expiry = (Stamp::ZERO, None);
@@ -530,23 +587,8 @@ impl KeyMeta {
         let el = self.elems()?;
         let v = match kind {
             Kind::Str => return None,
-            Kind::Hash => {
-                let h: Hash = el
-                    .hash
-                    .iter()
-                    .filter_map(|(f, (_, v))| v.as_ref().map(|v| (f.clone(), v.clone())))
-                    .collect();
-                Value::Hash(h)
-            }
-            Kind::Set => {
-                let st: Set = el
-                    .set
-                    .iter()
-                    .filter(|(_, (_, live))| *live)
-                    .map(|(m, _)| m.clone())
-                    .collect();
-                Value::Set(st)
-            }
+            Kind::Hash => Value::Hash(hash_view(&el.hash)),
+            Kind::Set => Value::Set(set_view(&el.set)),
             Kind::ZSet => {
                 let mut z = ZSet::new();
                 for (m, (_, sc)) in &el.zset {
@@ -572,12 +614,9 @@ impl KeyMeta {
         };
         let before = e.hash.len() + e.set.len() + e.zset.len();
         let [th, ts, tz, _] = e.ts;
-        e.hash
-            .retain(|_, (s, v)| v.is_some() || *s > stable || *s == th);
-        e.set
-            .retain(|_, (s, live)| *live || *s > stable || *s == ts);
-        e.zset
-            .retain(|_, (s, v)| v.is_some() || *s > stable || *s == tz);
+        prune(&mut e.hash, stable, Some(th), true);
+        prune(&mut e.set, stable, Some(ts), true);
+        prune(&mut e.zset, stable, Some(tz), true);
         before - (e.hash.len() + e.set.len() + e.zset.len())
     }
 
@@ -639,9 +678,28 @@ impl KeyMeta {
                 },
             );
         }
-        let mut elems: Vec<ElemState<'_>> = el.list.states().collect();
-        elems.sort_unstable_by_key(|e| e.id);
-        for e in elems {
+        // In id order (an insert's anchor is older than the element), sorted by the engine's
+        // keyed sort on `(ms, counter and node as big-endian bytes)` (no sort instantiation
+        // of its own for this cold path).
+        let elems: Vec<ElemState<'_>> = el.list.states().collect();
+        let tails: Vec<[u8; 12]> = elems
+            .iter()
+            .map(|e| {
+                let mut t = [0; 12];
+                t[..4].copy_from_slice(&e.id.c.to_be_bytes());
+                t[4..].copy_from_slice(&e.id.node.to_be_bytes());
+                t
+            })
+            .collect();
+        let order = sorted_indexes(
+            elems
+                .iter()
+                .zip(&tails)
+                .enumerate()
+                .map(|(i, (e, t))| (e.id.ms, &t[..], i))
+                .collect(),
+        );
+        for e in order.into_iter().map(|i| &elems[i]) {
             let id = e.id;
             match (e.after, e.value) {
                 (Some(after), Some((vs, v))) => {
