@@ -1,7 +1,7 @@
 //! Build script: compile Lua 5.4 ourselves, for every target (mlua uses it through its
 //! `external` feature). On wasm32, mlua's `vendored` build does not know the target; on both,
-//! the VM and the C API carry two small patches (the script budget's countdown and read-only
-//! tables, see [`patch_lua`] and docs/scripting.md).
+//! the VM and the C API carry small patches (the script budget's countdown, read-only tables and
+//! OP_CALL's inlined path for Lua functions, see [`patch_lua`] and docs/scripting.md).
 //!
 //! Lua's C sources come from the `lua-src` crate (the same registry package mlua vendors from);
 //! no copy of Lua is kept in this repository.
@@ -167,7 +167,10 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
 ///    with a negative offset: `while`, `repeat`, `goto`), at every `OP_FORLOOP` and
 ///    `OP_TFORLOOP`, and at every entry into a Lua function (`startfunc`: calls, tail calls,
 ///    metamethods, coroutine starts).
-/// 2. Read-only tables (`csrc/lua_readonly.h`, as Redis 7 patches its Lua): the fast path of
+/// 2. OP_CALL enters a Lua closure without calling `luaD_precall` (`csrc/lvm_call.h`: the same
+///    steps, inlined; on wasm the call out of `luaV_execute` made V8 spill and reload the VM's
+///    state around every Lua-to-Lua call).
+/// 3. Read-only tables (`csrc/lua_readonly.h`, as Redis 7 patches its Lua): the fast path of
 ///    every table write (`OP_SETTABUP`, `OP_SETTABLE`, `OP_SETI`, `OP_SETFIELD`;
 ///    `lua_setfield`/`lua_setglobal`, `lua_settable`, `lua_seti`) also requires the table to be
 ///    writable, else it takes `luaV_finishset`, which refuses a read-only table (also one
@@ -177,7 +180,18 @@ fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
     const LVM: &[(&str, &str)] = &[
         (
             "#include \"lvm.h\"\n",
-            "#include \"lvm.h\"\n#include \"lvm_budget.h\"\n#include \"lua_readonly.h\"\n",
+            "#include \"lvm.h\"\n#include \"lvm_budget.h\"\n#include \"lvm_call.h\"\n\
+             #include \"lua_readonly.h\"\n",
+        ),
+        // OP_CALL: a Lua closure is entered without calling luaD_precall (csrc/lvm_call.h).
+        (
+            "        savepc(L);  /* in case of errors */\n        if ((newci = luaD_precall(L, ra, nresults)) == NULL)\n",
+            "        savepc(L);  /* in case of errors */\n\
+             \x20       if (ttisLclosure(s2v(ra))) {  /* marekvs: Lua call, in this VM */\n\
+             \x20         ci = marekvs_precall_lua(L, ra, nresults);\n\
+             \x20         goto startfunc;\n\
+             \x20       }\n\
+             \x20       if ((newci = luaD_precall(L, ra, nresults)) == NULL)\n",
         ),
         (
             "#define dojump(ci,i,e)\t{ pc += GETARG_sJ(i) + e; updatetrap(ci); }",
