@@ -12,13 +12,16 @@
 //   thread's CPU time (CLOCK_THREAD_CPUTIME_ID) and wall time of the eval; Node waits idle.
 // - marekvs in Node: `LuaEngine.eval(code)`; process CPU time (process.cpuUsage) and wall.
 // - wasmoon in Node: `await engine.doString(code)`; process CPU time and wall.
-// - Chromium (one headless page, a separate process): `LuaEngine.eval` / `doString` timed by
-//   performance.now() inside the page: wall time only (the page's timer is coarsened to
-//   0.1 ms); Node waits on the DevTools round trip meanwhile.
-// Before the rounds every runtime runs each program 3 times (V8's tier-up). Within a round the
-// runtimes take turns in an order that rotates from round to round. Printed per program: each
-// runtime's median (CPU | wall ms), and the median over rounds of the per-round ratios:
-// Node CPU / native CPU, Chromium wall / native wall, marekvs / wasmoon in the same host.
+// - Chromium (one headless page, a separate process): `LuaEngine.eval` / `doString`; wall time
+//   by performance.now() inside the page (coarsened to 0.1 ms), CPU time as the renderer main
+//   thread's (DevTools `Performance.getMetrics` ThreadTime) around the `page.evaluate` call,
+//   less the median of an empty evaluate's; Node waits on the DevTools round trip meanwhile.
+// Before the rounds every runtime runs each program 3 times (V8's tier-up); wasmoon starts
+// each program with a fresh engine. Within a round the runtimes take turns in an order that
+// rotates from round to round. Printed per program: each runtime's median (CPU | wall ms), and
+// the median over rounds of the per-round ratios (CPU / CPU and wall / wall) to native and, for
+// marekvs, to wasmoon in the same host. (Node's process CPU time also counts V8's
+// background threads — compilers, GC helpers — while the eval runs.)
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -73,8 +76,15 @@ for (const dir of dirs) {
   builds.push(label);
   runtimes[`marekvs Node${label}`] = (n) => timed(() => engine.eval(codes[n]));
 }
+// wasmoon gets a fresh engine per program: after some tens of runs in one engine its state
+// breaks (`attempt to index a nil value (upvalue '_ENV')`, or a trap in sort).
 const { LuaFactory } = createRequire(import.meta.url)('wasmoon');
-const wasmoon = await new LuaFactory().createEngine();
+const wasmoonFactory = new LuaFactory();
+let wasmoon;
+const resets = [async () => {
+  wasmoon?.global.close();
+  wasmoon = await wasmoonFactory.createEngine();
+}];
 runtimes['wasmoon Node'] = (n) => timed(() => wasmoon.doString(codes[n]));
 
 // Chromium: a page that loads every build and wasmoon from a small static server.
@@ -115,20 +125,43 @@ if (withChromium) {
       await glue.default({ module_or_path: `/b${i}/marekvs_bg.wasm` });
       globalThis.engines.push(new glue.LuaEngine(600_000, 1 << 30));
     }
-    globalThis.wasmoonEngine = await new globalThis.wasmoon.LuaFactory('/wasmoon/glue.wasm').createEngine();
+    globalThis.wasmoonFactory = new globalThis.wasmoon.LuaFactory('/wasmoon/glue.wasm');
   }, { n: dirs.length, codes });
+  resets.push(() => page.evaluate(async () => {
+    globalThis.wasmoonEngine?.global.close();
+    globalThis.wasmoonEngine = await globalThis.wasmoonFactory.createEngine();
+  }));
+  // The renderer's main-thread CPU time (DevTools `Performance.getMetrics` ThreadTime) around
+  // the evaluate call, less the median cost of an empty evaluate measured the same way.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const threadMs = async () => (await cdp.send('Performance.getMetrics')).metrics
+    .find((m) => m.name === 'ThreadTime').value * 1000;
+  const inPage = async (fn, arg) => {
+    const c0 = await threadMs();
+    const r = await page.evaluate(fn, arg);
+    return { cpu: (await threadMs()) - c0, wall: r.wall };
+  };
+  const empties = [];
+  for (let i = 0; i < 21; i++) empties.push((await inPage(() => ({ wall: 0 }))).cpu);
+  const emptyCpu = median(empties);
+  const inChromium = async (fn, arg) => {
+    const r = await inPage(fn, arg);
+    return { cpu: r.cpu - emptyCpu, wall: r.wall };
+  };
   builds.forEach((label, i) => {
-    runtimes[`marekvs Chromium${label}`] = (n) => page.evaluate(({ i, n }) => {
+    runtimes[`marekvs Chromium${label}`] = (n) => inChromium(({ i, n }) => {
       const t0 = performance.now();
       globalThis.engines[i].eval(globalThis.codes[n]);
       return { wall: performance.now() - t0 };
     }, { i, n });
   });
-  runtimes['wasmoon Chromium'] = (n) => page.evaluate(async (n) => {
+  runtimes['wasmoon Chromium'] = (n) => inChromium(async (n) => {
     const t0 = performance.now();
     await globalThis.wasmoonEngine.doString(globalThis.codes[n]);
     return { wall: performance.now() - t0 };
   }, n);
+  console.log(`Chromium: an empty evaluate costs ${emptyCpu.toFixed(3)} ms of renderer main-thread CPU (subtracted)`);
 }
 
 const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -136,6 +169,7 @@ const started = new Date().toISOString();
 const names = Object.keys(runtimes);
 const times = {}; // program → runtime → [{cpu, wall}]
 for (const n of NAMES) {
+  for (const reset of resets) await reset();
   for (const who of names) for (let i = 0; i < WARMUP; i++) await runtimes[who](n);
   times[n] = Object.fromEntries(names.map((who) => [who, []]));
   for (let r = 0; r < rounds; r++) {
@@ -151,7 +185,7 @@ await browser?.close();
 server?.close();
 
 const ratio = (n, a, b, key) => median(times[n][a].map((x, r) => x[key] / times[n][b][r][key]));
-const fmt = (x) => (x === undefined ? '–' : x.toFixed(1));
+const fmt = (x) => x.toFixed(1);
 console.log(`Lua programs, ${rounds} interleaved rounds (after ${WARMUP} warm-up runs each), ${started}, load ${load0} → ${load1}`);
 console.log(`node ${process.execArgv.join(' ')} ${process.version}; ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1]}`);
 for (const n of NAMES) {
@@ -159,15 +193,14 @@ for (const n of NAMES) {
   console.log('| runtime | CPU ms | wall ms | × native | × wasmoon (same host) |\n|---|---:|---:|---:|---:|');
   for (const who of names) {
     const xs = times[n][who];
-    const cpu = xs[0].cpu === undefined ? undefined : median(xs.map((x) => x.cpu));
+    const cpu = median(xs.map((x) => x.cpu));
     const wall = median(xs.map((x) => x.wall));
     const inChromium = who.includes('Chromium');
-    const vsNative = who === 'native' ? '1.00' : inChromium
-      ? `${ratio(n, who, 'native', 'wall').toFixed(2)} (wall)`
-      : `${ratio(n, who, 'native', 'cpu').toFixed(2)} (CPU)`;
+    const vsNative = who === 'native' ? '1.00'
+      : `${ratio(n, who, 'native', 'cpu').toFixed(2)} CPU, ${ratio(n, who, 'native', 'wall').toFixed(2)} wall`;
     const peer = inChromium ? 'wasmoon Chromium' : 'wasmoon Node';
     const vsPeer = who.startsWith('marekvs') && times[n][peer]
-      ? `${ratio(n, who, peer, inChromium ? 'wall' : 'cpu').toFixed(2)}` : '';
+      ? `${ratio(n, who, peer, 'cpu').toFixed(2)} CPU, ${ratio(n, who, peer, 'wall').toFixed(2)} wall` : '';
     console.log(`| ${who} | ${fmt(cpu)} | ${fmt(wall)} | ${vsNative} | ${vsPeer} |`);
   }
 }
