@@ -52,3 +52,7 @@ fn deadline_stops_every_runaway() {
 fn frozen_clock_still_stops_every_runaway() {
     engine_cases::frozen_clock_still_stops_every_runaway();
 }
+#[test]
+fn lua_calls_pass_arguments_and_grow_the_stack() {
+    engine_cases::lua_calls_pass_arguments_and_grow_the_stack();
+}

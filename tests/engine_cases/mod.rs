@@ -250,3 +250,20 @@ pub fn frozen_clock_still_stops_every_runaway() {
         "100000"
     );
 }
+
+/// Lua-to-Lua calls (entered by the VM itself, build.rs `patch_lua`, csrc/lvm_call.h): missing
+/// arguments are nil, extra ones dropped, varargs kept, `__call` and C functions still work,
+/// and deep recursion grows the Lua stack and the call list.
+pub fn lua_calls_pass_arguments_and_grow_the_stack() {
+    let e = engine(60_000.0);
+    let code = "local function f(a, b, c) return tostring(a) .. tostring(b) .. tostring(c) end
+        local function g(...) return select('#', ...), ... end
+        local t = setmetatable({}, {__call = function(self, x) return x * 2 end})
+        local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end
+        local n, x, y = g(1, nil, 3, nil)
+        return {f(1), f(1, 2, 3, 4), n, x, tostring(y), t(21), math.max(d(150000), 7), string.rep('a', 3)}";
+    assert_eq!(
+        eval(&e, code).unwrap(),
+        "{\"1nilnil\", \"123\", 4, 1, \"nil\", 42, 150000, \"aaa\"}"
+    );
+}
