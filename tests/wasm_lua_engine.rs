@@ -57,6 +57,7 @@ fn frozen_clock_still_stops_every_runaway() {
 #[wasm_bindgen_test]
 fn lua_calls_pass_arguments_and_grow_the_stack() {
     engine_cases::lua_calls_pass_arguments_and_grow_the_stack();
+}
 
 /// The module's own memcpy/memmove/memset (csrc/wasm_mem.c: words for small sizes,
 /// `memory.copy`/`memory.fill` past 64 bytes) against a byte loop, for every size up to 200
