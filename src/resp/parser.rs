@@ -295,36 +295,7 @@ impl RequestParser {
 /// Redis `string2ll`: strict decimal i64 (optional `-`, no `+`, no leading zeros except `0`
 /// itself, no spaces, at most 20 bytes).
 pub fn string2ll(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    if s == b"0" {
-        return Some(0);
-    }
-    let (neg, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    match digits.first() {
-        Some(b'1'..=b'9') => {}
-        _ => return None,
-    }
-    let mut v: u64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if neg {
-        if v == 1u64 << 63 {
-            Some(i64::MIN)
-        } else {
-            i64::try_from(v).ok().map(|x| -x)
-        }
-    } else {
-        i64::try_from(v).ok()
-    }
+    crate::numfmt::parse_i64(s)
 }
 
 fn is_c_space(b: u8) -> bool {
