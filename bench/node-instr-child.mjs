@@ -13,6 +13,7 @@ const argvs = {
   ping: ['PING'],
   set: ['SET', 'counter', 'some value'],
   hset: ['HSET', 'h', 'field', 'some value'],
+  zadd: ['ZADD', 'z', '2.5', 'member'],
 };
 const argv = argvs[cmd];
 if (!argv) throw new Error(`unknown command ${cmd}: one of ${Object.keys(argvs).join(', ')}`);

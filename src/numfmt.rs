@@ -190,7 +190,12 @@ fn fast_decimal(s: &[u8]) -> Option<f64> {
     let mut i = 0;
     while let Some(&c) = body.get(i) {
         if c.is_ascii_digit() {
-            m = m.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            // Past 2^53 the fast path is out anyway (m only grows), and below it `m * 10 + 9`
+            // cannot overflow: no overflow-checked multiply (a 128-bit multiply call on wasm32).
+            if m > 1 << 53 {
+                return None;
+            }
+            m = m * 10 + u64::from(c - b'0');
             digits = true;
             frac += i32::from(point);
         } else if c == b'.' && !point {
