@@ -91,7 +91,7 @@ runtimes['wasmoon Node'] = (n) => timed(() => wasmoon.doString(codes[n]));
 let browser;
 let server;
 if (withChromium) {
-  const { chromium } = await import('playwright-core');
+  const { launchChromium } = await import('../scripts/chromium.mjs');
   const mounts = { ...Object.fromEntries(dirs.map((d, i) => [`b${i}`, resolve(root, d)])),
     wasmoon: join(root, 'node_modules/wasmoon/dist') };
   server = createServer((req, res) => {
@@ -109,10 +109,7 @@ if (withChromium) {
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page:', e));
   await page.goto(`http://127.0.0.1:${server.address().port}/`);

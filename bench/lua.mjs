@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../scripts/chromium.mjs';
 import { startServer } from '../scripts/serve.mjs';
 
 const require = createRequire(import.meta.url);
@@ -55,10 +55,7 @@ for (const n of NAMES) put('marekvs Node', n, time(() => engine.eval(codes[n])))
 
 // Chromium through the package.
 const server = await startServer({ port: 0 });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-});
+const browser = await launchChromium();
 const page = await browser.newPage();
 await page.goto(`http://127.0.0.1:${server.address().port}/`);
 const chromiumMs = await page.evaluate(async ({ codes, runs }) => {
