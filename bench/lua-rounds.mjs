@@ -181,13 +181,15 @@ wasmoon.global.close();
 await browser?.close();
 server?.close();
 
+const ab = dirs.length > 1;
 const ratio = (n, a, b, key) => median(times[n][a].map((x, r) => x[key] / times[n][b][r][key]));
 const fmt = (x) => x.toFixed(1);
 console.log(`Lua programs, ${rounds} interleaved rounds (after ${WARMUP} warm-up runs each), ${started}, load ${load0} → ${load1}`);
 console.log(`node ${process.execArgv.join(' ')} ${process.version}; ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1]}`);
 for (const n of NAMES) {
   console.log(`\n${n}: median ms (CPU | wall); ratio = median of per-round ratios`);
-  console.log('| runtime | CPU ms | wall ms | × native | × wasmoon (same host) |\n|---|---:|---:|---:|---:|');
+  console.log(`| runtime | CPU ms | wall ms | × native | × wasmoon (same host) |${ab ? ` × ${dirs[0]} (same host) |` : ''}`);
+  console.log(`|---|---:|---:|---:|---:|${ab ? '---:|' : ''}`);
   for (const who of names) {
     const xs = times[n][who];
     const cpu = median(xs.map((x) => x.cpu));
@@ -198,6 +200,10 @@ for (const n of NAMES) {
     const peer = inChromium ? 'wasmoon Chromium' : 'wasmoon Node';
     const vsPeer = who.startsWith('marekvs') && times[n][peer]
       ? `${ratio(n, who, peer, 'cpu').toFixed(2)} CPU, ${ratio(n, who, peer, 'wall').toFixed(2)} wall` : '';
-    console.log(`| ${who} | ${fmt(cpu)} | ${fmt(wall)} | ${vsNative} | ${vsPeer} |`);
+    // With several builds, each marekvs row also against the first build in the same host.
+    const first = `marekvs ${inChromium ? 'Chromium' : 'Node'} ${dirs[0]}`;
+    const vsFirst = !ab ? '' : who.startsWith('marekvs') && who !== first
+      ? ` ${ratio(n, who, first, 'cpu').toFixed(3)} CPU, ${ratio(n, who, first, 'wall').toFixed(3)} wall |` : ' |';
+    console.log(`| ${who} | ${fmt(cpu)} | ${fmt(wall)} | ${vsNative} | ${vsPeer} |${vsFirst}`);
   }
 }

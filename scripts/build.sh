@@ -4,6 +4,9 @@
 #
 # Debian's wasm-opt (binaryen 108) corrupts modules that use exception handling, so only the
 # npm one (>= 132) is used, by path; MAREKVS_WASM_OPT=0 skips optimization.
+# -O3 without its `ssa-nomerge` pass: with it, the Lua VM's locals come out in a shape V8
+# allocates registers for worse (fib(27) in Chromium 3-5 % slower, Node and the Rust
+# command paths level, the module 0.2 KB gzip larger; docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -14,7 +17,7 @@ rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name marekvs "$raw"
 if [ "${MAREKVS_WASM_OPT:-1}" != 0 ]; then
   node_modules/.bin/wasm-opt pkg/marekvs_bg.wasm -o pkg/marekvs_bg.wasm \
-    "${MAREKVS_WASM_OPT_LEVEL:--O3}" --enable-exception-handling --enable-bulk-memory \
+    "${MAREKVS_WASM_OPT_LEVEL:--O3}" --skip-pass=ssa-nomerge --enable-exception-handling --enable-bulk-memory \
     --enable-reference-types --enable-multivalue --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-sign-ext
 fi
