@@ -20,7 +20,8 @@
 // each program with a fresh engine. Within a round the runtimes take turns in an order that
 // rotates from round to round. Printed per program: each runtime's median (CPU | wall ms), and
 // the median over rounds of the per-round ratios (CPU / CPU and wall / wall) to native and, for
-// marekvs, to wasmoon in the same host. (Node's process CPU time also counts V8's
+// marekvs, to wasmoon in the same host; with several build dirs also each build against the
+// first one in the same host. (Node's process CPU time also counts V8's
 // background threads — compilers, GC helpers — while the eval runs.)
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
