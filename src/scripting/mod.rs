@@ -24,8 +24,13 @@ use std::ptr::NonNull;
 use std::rc::Rc;
 
 /// The Lua prelude: 5.1 compatibility names, Redis's `pcall`, error handler and read-only
-/// globals. See the file.
-const PRELUDE: &str = include_str!("prelude.lua");
+/// globals. See the file (`src/scripting/prelude.lua`); build.rs embeds it without its
+/// comments and indentation, every line kept, so error positions stay those of the file.
+const PRELUDE: &str = include_str!(concat!(env!("OUT_DIR"), "/prelude.lua"));
+
+/// The `redis` table's functions written in Lua, and its constants
+/// (`src/scripting/redis_api.lua`, compacted as the prelude).
+const REDIS_API: &str = include_str!(concat!(env!("OUT_DIR"), "/redis_api.lua"));
 
 /// The hidden system record holding a script body: `\x00script:<sha>` (the keyspace adds
 /// the leading NUL).
@@ -919,38 +924,7 @@ fn install_redis_table(
         let f: Function = raw.raw_get(name)?;
         redis.raw_set(name, api::raising(lua, f, raise, Value::Nil)?)?;
     }
-    let lua_side: Function = lua
-        .load(
-            r#"
-            local redis = ...
-            redis.replicate_commands = function() return true end
-            redis.breakpoint = function() return false end
-            redis.debug = function() end
-            redis.error_reply = function(...)
-              local e = ...
-              if select('#', ...) ~= 1 or type(e) ~= 'string' then
-                return { err = 'ERR wrong number or type of arguments' }
-              end
-              if e:sub(1, 1) ~= '-' then e = '-' .. e end
-              local code, msg = e:match('^%-(%S*) (.*)$')
-              if not code then code, msg = 'ERR', e:sub(2) end
-              msg = msg:gsub('[\r\n]+$', '')
-              return { err = code .. ' ' .. msg }
-            end
-            redis.status_reply = function(...)
-              local s = ...
-              if select('#', ...) ~= 1 or type(s) ~= 'string' then
-                return { err = 'ERR wrong number or type of arguments' }
-              end
-              return { ok = s }
-            end
-            redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
-            redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
-            redis.REDIS_VERSION, redis.REDIS_VERSION_NUM = '7.0.15', 0x07000f
-            "#,
-        )
-        .set_name("=redis")
-        .into_function()?;
+    let lua_side: Function = lua.load(REDIS_API).set_name("=redis").into_function()?;
     lua_side.call::<()>(redis.clone())
 }
 
