@@ -119,23 +119,13 @@ fn main() {
     // module by 23 KB gzip; at 100 it costs 4 KB and keeps the gain on sort (docs/performance.md).
     // The VM (lvm.c) stays a unit of its own: with the table and call code inlined into it,
     // luaV_execute grew by ≈ 12 KB and V8 compiled its dispatch loop worse (fib(27) in
-    // Chromium 7 % slower; docs/performance.md, "luaV_execute on its own"). Without LLVM's
-    // tail merging, the opcodes' common tails are not joined into shared blocks, where V8 has
-    // to agree on one register assignment for every predecessor (fib −1.5 % in Node, −2 % in
-    // Chromium, +0.8 KB raw): an archive of its own for that flag.
-    let mut vm = build.clone();
-    vm.include("csrc")
-        .flag("-mllvm")
-        .flag("-inline-threshold=100")
-        .flag("-mllvm")
-        .flag("-enable-tail-merge=false")
-        .file(&patched[0]);
-    vm.compile("lua5.4vm");
+    // Chromium 7 % slower; docs/performance.md, "luaV_execute on its own").
     build
         .flag("-mllvm")
         .flag("-inline-threshold=100")
         .include("csrc")
         .file(one_unit(&hot))
+        .file(&patched[0])
         .file("csrc/lua_readonly.c")
         .file("csrc/wasm_host.c")
         .file("csrc/wasm_sjlj.c");
