@@ -118,8 +118,9 @@ fn main() {
     // inlined (sort 200k −20 % in Node). At -O3's default inline threshold (250) that grows the
     // module by 23 KB gzip; at 100 it costs 4 KB and keeps the gain on sort (docs/performance.md).
     // The VM (lvm.c) stays a unit of its own: with the table and call code inlined into it,
-    // luaV_execute grew by ≈ 12 KB and V8 compiled its dispatch loop worse (fib(27) in
-    // Chromium 7 % slower; docs/performance.md, "luaV_execute on its own").
+    // luaV_execute grew by ≈ 12 KB and V8 compiled its dispatch loop worse (with
+    // scripts/build.sh's wasm-opt settings, fib(27) in Chromium ≈ 5 % slower; docs/
+    // performance.md, "luaV_execute on its own").
     build
         .flag("-mllvm")
         .flag("-inline-threshold=100")

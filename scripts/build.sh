@@ -5,8 +5,8 @@
 # Debian's wasm-opt (binaryen 108) corrupts modules that use exception handling, so only the
 # npm one (>= 132) is used, by path; MAREKVS_WASM_OPT=0 skips optimization.
 # -O3 without its `ssa-nomerge` pass: with it, the Lua VM's locals come out in a shape V8
-# allocates registers for worse (fib(27) in Chromium 3-5 % slower, Node and the Rust
-# command paths level, the module 0.2 KB gzip larger; docs/performance.md).
+# allocates registers for worse (together with build.rs compiling lvm.c apart: fib(27) in
+# Chromium ≈ 5 % faster, Node and the Rust command paths level; docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
