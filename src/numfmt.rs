@@ -72,6 +72,7 @@ impl LongDouble {
 /// are below 10^19 < 2^64, so only the final magnitude needs a bound. (`checked_mul` on a
 /// 64-bit integer is a call to a 128-bit multiply on wasm32: once per digit of every integer
 /// argument and every INCR before this.)
+#[inline]
 pub fn parse_i64(s: &[u8]) -> Option<i64> {
     if s == b"0" {
         return Some(0);

@@ -12,6 +12,7 @@ use crate::reply::Reply;
 /// memory; Redis has no such limit but would exhaust memory instead).
 pub(crate) const MAX_RANDOM_COUNT: u64 = 1_000_000;
 
+#[inline]
 fn hash<'a>(sh: &'a Shard, key: &[u8]) -> Result<Option<&'a Hash>, Reply> {
     Ok(sh.ks.get_hash(key)?)
 }

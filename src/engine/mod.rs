@@ -811,6 +811,7 @@ impl Shard {
 
     /// The ownership and script-pin checks of the partition `p` of a command's keys (`first`
     /// is the first key, for the error texts).
+    #[inline]
     fn check_partition(
         &self,
         first: &[u8],
@@ -1029,6 +1030,7 @@ pub(crate) fn int_arg(b: &[u8]) -> Result<i64, Reply> {
 }
 
 /// Parse a float argument (`ERR value is not a valid float`).
+#[inline]
 pub(crate) fn float_arg(b: &[u8]) -> Result<f64, Reply> {
     numfmt::parse_f64(b).ok_or_else(|| Reply::err(ERR_NOT_FLOAT))
 }

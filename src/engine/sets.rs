@@ -12,6 +12,7 @@ fn n(v: usize) -> Reply {
     Reply::Integer(i64::try_from(v).unwrap_or(i64::MAX))
 }
 
+#[inline]
 fn set<'a>(sh: &'a Shard, key: &[u8]) -> Result<Option<&'a Set>, Reply> {
     Ok(sh.ks.get_set(key)?)
 }

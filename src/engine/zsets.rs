@@ -13,6 +13,7 @@ fn n(v: usize) -> Reply {
     Reply::Integer(i64::try_from(v).unwrap_or(i64::MAX))
 }
 
+#[inline]
 fn zset<'a>(sh: &'a Shard, key: &[u8]) -> Result<Option<&'a ZSet>, Reply> {
     Ok(sh.ks.get_zset(key)?)
 }

@@ -491,6 +491,7 @@ impl Keyspace {
     // ---------------------------------------------------------------- reads
 
     /// The live entry of `key`.
+    #[inline]
     pub fn get(&self, key: &[u8]) -> Option<&Entry> {
         self.slots
             .get(key)
@@ -500,6 +501,7 @@ impl Keyspace {
 
     /// [`Keyspace::get`] with the key's hash ([`hasher::key_hash`]) already computed: a
     /// read-then-write command hashes its key once for the read and the write's merge.
+    #[inline]
     pub fn get_hashed(&self, hash: u64, key: &[u8]) -> Option<&Entry> {
         self.slots
             .get_hashed(hash, key)
@@ -508,6 +510,7 @@ impl Keyspace {
     }
 
     /// The live value of `key`.
+    #[inline]
     pub fn value(&self, key: &[u8]) -> Option<&Value> {
         self.get(key).map(|e| &e.value)
     }
@@ -722,11 +725,13 @@ impl Keyspace {
     }
 
     /// The live value's kind and expiry (one lookup), for [`Keyspace::set_string_seen`].
+    #[inline]
     pub fn live_kind(&self, key: &[u8]) -> Option<(Kind, Option<i64>)> {
         self.live_kind_hashed(hasher::key_hash(key), key)
     }
 
     /// [`Keyspace::live_kind`] with the key's hash ([`hasher::key_hash`]) already computed.
+    #[inline]
     pub fn live_kind_hashed(&self, hash: u64, key: &[u8]) -> Option<(Kind, Option<i64>)> {
         self.get_hashed(hash, key).map(Entry::kind_and_expiry)
     }
@@ -736,6 +741,7 @@ impl Keyspace {
     /// [`hasher::key_hash`] of `key`), with no write since: the type check before the write
     /// reuses it instead of looking the key up again, and the merge reuses the hash (a SET
     /// over a string, an INCR: one hash and two lookups instead of three of each).
+    #[inline]
     pub fn set_string_seen(
         &mut self,
         key: &[u8],
@@ -955,6 +961,7 @@ impl Keyspace {
 
     /// Before creating a value of `kind` at `key`: a key tombstone when the live value is of
     /// another kind (or absent) while the key still has state, keeping a live value's TTL.
+    #[inline]
     fn prepare_kind(&mut self, key: &[u8], kind: Kind) {
         let live = self.live_kind(key);
         self.prepare_kind_seen(key, kind, live);

@@ -32,36 +32,43 @@ trait KeyLike {
 }
 
 impl KeyLike for SlotKey {
+    #[inline]
     fn hash_word(&self) -> u64 {
         self.hash
     }
+    #[inline]
     fn bytes(&self) -> &[u8] {
         &self.key
     }
 }
 
 impl KeyLike for (u64, &[u8]) {
+    #[inline]
     fn hash_word(&self) -> u64 {
         self.0
     }
+    #[inline]
     fn bytes(&self) -> &[u8] {
         self.1
     }
 }
 
 impl<'a> Borrow<dyn KeyLike + 'a> for SlotKey {
+    #[inline]
     fn borrow(&self) -> &(dyn KeyLike + 'a) {
         self
     }
 }
 
 impl Hash for dyn KeyLike + '_ {
+    #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_u64(self.hash_word());
     }
 }
 
 impl PartialEq for dyn KeyLike + '_ {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         // Word-wise: on wasm32 a slice `==` is a byte loop (`same_bytes`).
         self.hash_word() == other.hash_word() && same_bytes(self.bytes(), other.bytes())
@@ -104,31 +111,37 @@ impl<V> Slots<V> {
         self.map.len()
     }
 
+    #[inline]
     pub(super) fn get(&self, key: &[u8]) -> Option<&V> {
         self.get_key_value(key).map(|(_, v)| v)
     }
 
     /// [`Slots::get`] with the key's hash ([`key_hash`]) already computed.
+    #[inline]
     pub(super) fn get_hashed(&self, hash: u64, key: &[u8]) -> Option<&V> {
         self.map.get(&(hash, key) as &dyn KeyLike)
     }
 
+    #[inline]
     pub(super) fn get_key_value(&self, key: &[u8]) -> Option<(&Arc<[u8]>, &V)> {
         self.get_key_value_hashed(key_hash(key), key)
     }
 
     /// [`Slots::get_key_value`] with the key's hash ([`key_hash`]) already computed.
+    #[inline]
     pub(super) fn get_key_value_hashed(&self, hash: u64, key: &[u8]) -> Option<(&Arc<[u8]>, &V)> {
         self.map
             .get_key_value(&(hash, key) as &dyn KeyLike)
             .map(|(k, v)| (&k.key, v))
     }
 
+    #[inline]
     pub(super) fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
         self.get_mut_hashed(key_hash(key), key)
     }
 
     /// [`Slots::get_mut`] with the key's hash ([`key_hash`]) already computed.
+    #[inline]
     pub(super) fn get_mut_hashed(&mut self, hash: u64, key: &[u8]) -> Option<&mut V> {
         self.map.get_mut(&(hash, key) as &dyn KeyLike)
     }

@@ -133,8 +133,12 @@ unsafe fn run(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int) -> Outcome {
     }
     let n = n as usize;
     let (argv, last) = (&mut scratch.argv, &mut scratch.last);
-    argv.truncate(n);
-    argv.resize_with(n, Vec::new);
+    // Most calls pass as many arguments as the previous one: no call to `truncate` or
+    // `resize_with` then (out of line at the release profile's inline threshold).
+    if argv.len() != n {
+        argv.truncate(n);
+        argv.resize_with(n, Vec::new);
+    }
     for (i, arg) in argv.iter_mut().enumerate() {
         let idx = i as c_int + 1;
         match ffi::lua_type(l, idx) {

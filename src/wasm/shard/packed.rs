@@ -42,8 +42,10 @@ struct Out {
 thread_local! {
     /// The input buffer (u32 words, so JS can address the lengths as a Uint32Array).
     static INPUT: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
-    /// The output block; boxed so its address is fixed.
-    static OUT: Box<RefCell<Out>> = Box::new(RefCell::new(Out { num: 0.0, ptr: 0, len: 0 }));
+    /// The output block. A thread-local does not move while its thread lives, so its address
+    /// is fixed; initialised in place (`const`), its `with` is a plain address (the lazily
+    /// boxed form it had cost an out-of-line `LocalKey::with` per command).
+    static OUT: RefCell<Out> = const { RefCell::new(Out { num: 0.0, ptr: 0, len: 0 }) };
 }
 
 /// Grows the input buffer to at least `bytes` bytes; its address.
@@ -74,8 +76,12 @@ pub fn unpack(n: usize, args: &mut Vec<Vec<u8>>) -> bool {
         // SAFETY: a `[u32]` is readable as bytes (u8 has no alignment or validity needs).
         let bytes: &[u8] =
             unsafe { std::slice::from_raw_parts(b.as_ptr().cast::<u8>(), b.len() * 4) };
-        args.truncate(n);
-        args.resize_with(n, Vec::new);
+        // Most commands have as many arguments as the previous one: no call to `truncate`
+        // or `resize_with` then (out of line at the release profile's inline threshold).
+        if args.len() != n {
+            args.truncate(n);
+            args.resize_with(n, Vec::new);
+        }
         let mut off = n * 4;
         for (arg, len) in args.iter_mut().zip(head) {
             let Some(src) = (u32::from_le(*len) as usize)
