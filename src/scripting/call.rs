@@ -133,11 +133,10 @@ unsafe fn run(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int) -> Outcome {
     }
     let n = n as usize;
     let (argv, last) = (&mut scratch.argv, &mut scratch.last);
-    // Most calls pass as many arguments as the previous one: no call to `truncate` or
-    // `resize_with` then (out of line at the release profile's inline threshold).
+    // Most calls pass as many arguments as the previous one: no call to `resize_with`
+    // then (out of line at the release profile's inline threshold).
     if argv.len() != n {
-        argv.truncate(n);
-        argv.resize_with(n, Vec::new);
+        argv.resize_with(n, Vec::new); // truncates too
     }
     for (i, arg) in argv.iter_mut().enumerate() {
         let idx = i as c_int + 1;

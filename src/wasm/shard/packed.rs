@@ -76,11 +76,10 @@ pub fn unpack(n: usize, args: &mut Vec<Vec<u8>>) -> bool {
         // SAFETY: a `[u32]` is readable as bytes (u8 has no alignment or validity needs).
         let bytes: &[u8] =
             unsafe { std::slice::from_raw_parts(b.as_ptr().cast::<u8>(), b.len() * 4) };
-        // Most commands have as many arguments as the previous one: no call to `truncate`
-        // or `resize_with` then (out of line at the release profile's inline threshold).
+        // Most commands have as many arguments as the previous one: no call to
+        // `resize_with` then (out of line at the release profile's inline threshold).
         if args.len() != n {
-            args.truncate(n);
-            args.resize_with(n, Vec::new);
+            args.resize_with(n, Vec::new); // truncates too
         }
         let mut off = n * 4;
         for (arg, len) in args.iter_mut().zip(head) {
