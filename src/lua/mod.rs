@@ -9,7 +9,7 @@ pub mod patterns_lua;
 mod render;
 
 use budget::{Budget, Trip};
-use mlua::{Lua, LuaOptions, MultiValue, StdLib, Value};
+use mlua::{Function, IntoLuaMulti, Lua, LuaOptions, MultiValue, StdLib, Value};
 use std::ptr::NonNull;
 
 pub use render::{format_g, render_values};
@@ -188,14 +188,13 @@ impl Engine {
         let os = self.lua.create_table()?;
         os.raw_set(
             "clock",
-            self.lua
-                .create_function(|_, ()| Ok(crate::host::monotonic_ms() / 1000.0))?,
+            function(&self.lua, |_, _| Ok(crate::host::monotonic_ms() / 1000.0))?,
         )?;
         g.raw_set("os", os)?;
         // `load` takes text chunks only: no precompiled bytecode. Its argument count is kept
         // (an explicit nil `env` differs from an absent one).
         let load: mlua::Function = g.raw_get("load")?;
-        let text_load = self.lua.create_function(move |lua, args: MultiValue| {
+        let text_load = function(&self.lua, move |lua, args| {
             let mut v: Vec<Value> = args.into_iter().collect();
             if v.len() < 3 {
                 v.resize(3, Value::Nil);
@@ -205,12 +204,38 @@ impl Engine {
         })?;
         g.raw_set("load", text_load)?;
         let redis = self.lua.create_table()?;
-        redis.raw_set("sha1hex", self.lua.create_function(sha1hex)?)?;
+        redis.raw_set("sha1hex", function(&self.lua, sha1hex)?)?;
         g.raw_set("redis", redis)?;
         libs::install(&self.lua)?;
         patterns_lua::install(&self.lua, budget::check_from_c)?;
         Ok(())
     }
+}
+
+/// A Lua-callable Rust function off the hot paths (the sandbox's, the `redis.*` API's other
+/// than `redis.call`/`redis.pcall`, the libraries' through [`libs::func`]): its arguments as
+/// they came, its results converted by `f` itself, the body boxed for [`cold_function`].
+pub(crate) fn function<F, R>(lua: &Lua, f: F) -> mlua::Result<Function>
+where
+    F: Fn(&Lua, MultiValue) -> mlua::Result<R> + 'static,
+    R: IntoLuaMulti,
+{
+    cold_function(
+        lua,
+        Box::new(move |lua, args| f(lua, args)?.into_lua_multi(lua)),
+    )
+}
+
+/// A cold function's body behind one pointer type.
+type ColdFn = Box<dyn Fn(&Lua, MultiValue) -> mlua::Result<MultiValue>>;
+
+/// The one `create_function` instantiation of the cold functions: mlua's callback glue
+/// (arguments off the Lua stack, results back, error conversion) is generic over the closure,
+/// so one closure type for all of them links it once instead of once per closure type (≈ 1–4
+/// KB of wasm each); a call costs one indirect call more, nothing next to that glue.
+#[inline(never)]
+fn cold_function(lua: &Lua, f: ColdFn) -> mlua::Result<Function> {
+    lua.create_function(move |lua, args: MultiValue| f(lua, args))
 }
 
 /// `redis.sha1hex(s)`: the lowercase hex SHA1 of a string (Redis raises on a wrong argument

@@ -105,14 +105,14 @@ impl Scripting {
         globals.raw_set("ARGV", false)?;
         let prelude = lua.load(PRELUDE).set_name("=prelude").into_function()?;
         let where_fn: Function = raw.raw_get("where")?;
-        let plain = lua.create_function(|_, v: Value| {
-            Ok(match v {
+        let plain = crate::lua::function(lua, |_, args| {
+            Ok(match args.into_iter().next().unwrap_or(Value::Nil) {
                 Value::Error(e) => crate::lua::error_text(&e),
                 other => other.to_string().unwrap_or_default(),
             })
         })?;
         let b = bridge.clone();
-        let finalizer_set = lua.create_function(move |_, ()| {
+        let finalizer_set = crate::lua::function(lua, move |_, _| {
             b.finalizers.set(true);
             Ok(())
         })?;

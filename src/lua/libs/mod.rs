@@ -55,13 +55,14 @@ where
 /// A library function's body behind one pointer type.
 type LibFn = Box<dyn Fn(&Lua, Vec<Value>) -> mlua::Result<MultiValue>>;
 
-/// The one `create_function` instantiation of the libraries: mlua's callback glue (arguments
-/// off the Lua stack, results back, error conversion) is generic over the closure, so one
-/// closure type for all 29 functions links it once instead of once per closure type (≈ 1 KB of
-/// wasm each); a function costs one indirect call more, nothing next to that glue.
+/// The libraries' 29 functions as one closure type, which goes through the one
+/// `create_function` instantiation of all cold Lua-callable functions ([`super::function`]):
+/// mlua's callback glue is generic over the closure, so it is linked once instead of once per
+/// closure type (≈ 1 KB of wasm each); a function costs two indirect calls more, nothing next
+/// to that glue.
 #[inline(never)]
 fn lib_function(lua: &Lua, f: LibFn) -> mlua::Result<Function> {
-    lua.create_function(move |lua, args: MultiValue| {
+    super::function(lua, move |lua, args: MultiValue| {
         let args: Vec<Value> = args.into_iter().collect();
         f(lua, args).map_err(|e| locate(lua, e))
     })
