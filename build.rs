@@ -1,7 +1,8 @@
 //! Build script: compile Lua 5.4 ourselves, for every target (mlua uses it through its
 //! `external` feature). On wasm32, mlua's `vendored` build does not know the target; on both,
 //! the VM and the C API carry small patches (the script budget's countdown, read-only tables and
-//! OP_CALL's inlined path for Lua functions, see [`patch_lua`] and docs/scripting.md).
+//! OP_CALL's inlined path for Lua functions, see [`patch_lua`] and docs/scripting.md); on
+//! wasm32 `lobject.c`'s number conversion calls the crate's parser ([`LOBJECT`]).
 //!
 //! Lua's C sources come from the `lua-src` crate (the same registry package mlua vendors from);
 //! no copy of Lua is kept in this repository.
@@ -106,6 +107,8 @@ fn main() {
     for (name, path) in lua_sources(&lua_dir, SKIPPED) {
         if COLD.contains(&name.as_str()) {
             cold.file(&path);
+        } else if name == "lobject.c" {
+            hot.push((name, patch_file(&lua_dir, "lobject.c", LOBJECT)));
         } else {
             hot.push((name, path));
         }
@@ -365,27 +368,41 @@ fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
             "  t = gettable(L, idx);\n  marekvs_refuse(L, t);\n  luaH_setint(L, t, n,",
         ),
     ];
-    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
     [("lvm.c", LVM), ("lapi.c", LAPI)]
         .into_iter()
-        .map(|(name, edits)| {
-            let src_path = lua_dir.join(name);
-            let mut text = std::fs::read_to_string(&src_path)
-                .unwrap_or_else(|e| panic!("read {}: {e}", src_path.display()));
-            for (anchor, replacement) in edits {
-                let found = text.matches(anchor).count();
-                assert!(
-                    found == 1,
-                    "Lua patch: anchor found {found} times (want 1) in {}: {anchor:?}",
-                    src_path.display()
-                );
-                text = text.replacen(anchor, replacement, 1);
-            }
-            let out = out_dir.join(name);
-            std::fs::write(&out, text).expect("write patched Lua source");
-            out
-        })
+        .map(|(name, edits)| patch_file(lua_dir, name, edits))
         .collect()
+}
+
+/// wasm only: `lobject.c` converts decimal and hexadecimal numerals (`tonumber`, string
+/// coercions, the lexer's float literals) with `marekvs_str2number` (src/lua/mod.rs, the
+/// crate's `numfmt` parser) instead of libc's `strtod`, which then is not linked (≈ 5 KB of
+/// wasm). Lua's checks around the call (`inf`/`nan` refused, trailing spaces) stay.
+const LOBJECT: &[(&str, &str)] = &[(
+    "  *result = (mode == 'x') ? lua_strx2number(s, &endptr)  /* try to convert */\n\
+     \x20                         : lua_str2number(s, &endptr);\n",
+    "  *result = marekvs_str2number(s, &endptr);  /* marekvs: numfmt's parser */\n\
+     \x20 (void)mode;\n",
+)];
+
+/// `lua_dir`'s `name` with `edits` applied (each anchor must be found exactly once), written
+/// to OUT_DIR; its path.
+fn patch_file(lua_dir: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let src_path = lua_dir.join(name);
+    let mut text = std::fs::read_to_string(&src_path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", src_path.display()));
+    for (anchor, replacement) in edits {
+        let found = text.matches(anchor).count();
+        assert!(
+            found == 1,
+            "Lua patch: anchor found {found} times (want 1) in {}: {anchor:?}",
+            src_path.display()
+        );
+        text = text.replacen(anchor, replacement, 1);
+    }
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join(name);
+    std::fs::write(&out, text).expect("write patched Lua source");
+    out
 }
 
 /// Where `lua-src`'s copy of Lua 5.4 lives: `MAREKVS_LUA_SRC` if set, else the crate in cargo's

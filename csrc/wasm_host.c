@@ -48,7 +48,7 @@ int luaL_loadfilex(lua_State *L, const char *filename, const char *mode) {
   return LUA_ERRFILE;
 }
 
-/* wasi-libc's printf and strtod reference its stderr FILE, whose operations would import
+/* wasi-libc's printf references its stderr FILE, whose operations would import
  * fd_write/fd_seek/fd_close from WASI. Lua never writes through a FILE here (its output macros
  * go to the host), so these operations fail quietly and the imports never appear. */
 size_t __stdio_write(void *f, const unsigned char *buf, size_t len) {

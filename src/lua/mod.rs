@@ -255,6 +255,26 @@ fn sha1hex(_: &Lua, args: MultiValue) -> mlua::Result<String> {
     Ok(sha1_hex(&bytes))
 }
 
+/// Lua's `lua_str2number` and `lua_strx2number` on wasm: build.rs patches `lobject.c`'s
+/// `l_str2dloc` to call this instead of libc's `strtod` (which is then not linked into the
+/// module); the parse is [`crate::numfmt::lua_str2number`]. On failure `*end` is `s`
+/// ("nothing recognized"), which Lua treats as strtod leaving unparsed text behind: not a
+/// number.
+///
+/// # Safety
+/// `s` is a NUL-terminated string and `end` points to writable storage (Lua's own).
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+unsafe extern "C" fn marekvs_str2number(
+    s: *const std::ffi::c_char,
+    end: *mut *mut std::ffi::c_char,
+) -> f64 {
+    let text = std::ffi::CStr::from_ptr(s).to_bytes();
+    let (v, n) = crate::numfmt::lua_str2number(text).unwrap_or((0.0, 0));
+    *end = s.add(n).cast_mut();
+    v
+}
+
 /// Lowercase hex SHA1 (script cache keys, `redis.sha1hex`).
 pub fn sha1_hex(bytes: &[u8]) -> String {
     use sha1::{Digest, Sha1};
