@@ -201,12 +201,14 @@ fn one_unit(files: &[(String, PathBuf)]) -> PathBuf {
         if let Some((_, path)) = files.iter().find(|(n, _)| n == name) {
             text.push_str(&format!("#include \"{}\"\n", path.display()));
             if *name == "lauxlib.c" {
-                // lauxlib_wasm.c renamed the file loader while lauxlib.h was read: declare
-                // the real one (csrc/wasm_host.c) for the libraries that follow.
+                // lauxlib_wasm.c renamed the file loader and luaL_newstate while lauxlib.h
+                // was read: declare the real ones (csrc/wasm_host.c) for the libraries that
+                // follow.
                 text.push_str(
-                    "#undef luaL_loadfilex\n\
+                    "#undef luaL_loadfilex\n#undef luaL_newstate\n\
                      LUALIB_API int (luaL_loadfilex) (lua_State *L, const char *filename, \
-                     const char *mode);\n",
+                     const char *mode);\n\
+                     LUALIB_API lua_State *(luaL_newstate) (void);\n",
                 );
             }
         }

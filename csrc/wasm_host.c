@@ -48,6 +48,15 @@ int luaL_loadfilex(lua_State *L, const char *filename, const char *mode) {
   return LUA_ERRFILE;
 }
 
+/* mlua makes every state with lua_newstate and its own allocator (Rust's), and calls
+ * luaL_newstate only when that fails (out of memory), to try again with libc's malloc. Both
+ * allocators grow the same wasm memory, so that second try cannot succeed where the first
+ * failed; without it wasi-libc's malloc (dlmalloc, ≈ 10 KB of wasm) is not linked. NULL is
+ * what that second try returned then: mlua fails the same way (its assertion). */
+lua_State *luaL_newstate(void) {
+  return NULL;
+}
+
 /* wasi-libc's printf references its stderr FILE, whose operations would import
  * fd_write/fd_seek/fd_close from WASI. Lua never writes through a FILE here (its output macros
  * go to the host), so these operations fail quietly and the imports never appear. */
