@@ -128,12 +128,9 @@ impl Engine {
 
     /// Compiles `code` as a text chunk named `name` (shown in error positions).
     pub fn compile(&self, code: &[u8], name: &str) -> Result<mlua::Function, ScriptError> {
-        self.lua
-            .load(code)
-            .set_name(format!("@{name}"))
-            .set_mode(mlua::chunk::ChunkMode::Text)
-            .into_function()
-            .map_err(|e| ScriptError::Compile(error_text(&e)))
+        let name = std::ffi::CString::new(format!("@{name}"))
+            .map_err(|_| ScriptError::Compile("chunk name contains a NUL byte".into()))?;
+        load_text(&self.lua, code, &name, None).map_err(|e| ScriptError::Compile(error_text(&e)))
     }
 
     /// Compiles and runs `code` as a text chunk named `name` under the budgets.
@@ -209,6 +206,62 @@ impl Engine {
         libs::install(&self.lua)?;
         patterns_lua::install(&self.lua, budget::check_from_c)?;
         Ok(())
+    }
+}
+
+/// Compiles `code` as a text chunk (no precompiled bytecode) named `name` (Lua's chunk name:
+/// `@user_script`, `=prelude`), with `env` as its `_ENV` when given. A compile error is
+/// `mlua::Error::SyntaxError` carrying Lua's message (a memory error `MemoryError`), as from
+/// mlua's `Lua::load`. This calls `luaL_loadbufferx` itself: mlua's `Chunk` also takes sources
+/// that are files, and its `io::Error` path links std's I/O error formatting into the module.
+pub(crate) fn load_text(
+    lua: &Lua,
+    code: &[u8],
+    name: &std::ffi::CStr,
+    env: Option<&mlua::Table>,
+) -> mlua::Result<Function> {
+    use mlua::ffi;
+    let mut status = ffi::LUA_OK;
+    // SAFETY: the closure gets the argument (the environment or nil) at index 1 and leaves
+    // the chunk and nil, or nil and the error message; Lua's parser runs protected and
+    // `luaL_loadbufferx` returns its status rather than raising.
+    let (chunk, message) = unsafe {
+        lua.exec_raw::<(Option<Function>, Option<mlua::LuaString>)>(env.cloned(), |l| {
+            status = ffi::luaL_loadbufferx(
+                l,
+                code.as_ptr().cast(),
+                code.len(),
+                name.as_ptr(),
+                c"t".as_ptr(),
+            );
+            if status == ffi::LUA_OK {
+                if ffi::lua_type(l, 1) != ffi::LUA_TNIL {
+                    ffi::lua_pushvalue(l, 1);
+                    if ffi::lua_setupvalue(l, -2, 1).is_null() {
+                        ffi::lua_settop(l, -2);
+                    }
+                }
+                ffi::lua_pushnil(l);
+            } else {
+                ffi::lua_pushnil(l);
+                ffi::lua_insert(l, -2);
+            }
+            ffi::lua_remove(l, 1);
+        })?
+    };
+    match chunk {
+        Some(f) => Ok(f),
+        None => {
+            let message = message.map_or_else(|| "unknown error".into(), |m| m.to_string_lossy());
+            Err(if status == ffi::LUA_ERRMEM {
+                mlua::Error::MemoryError(message)
+            } else {
+                mlua::Error::SyntaxError {
+                    incomplete_input: message.ends_with("<eof>") || message.ends_with("'<eof>'"),
+                    message,
+                }
+            })
+        }
     }
 }
 

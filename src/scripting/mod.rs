@@ -103,7 +103,7 @@ impl Scripting {
         // flag of the read-only globals lifted, which must not allocate.
         globals.raw_set("KEYS", false)?;
         globals.raw_set("ARGV", false)?;
-        let prelude = lua.load(PRELUDE).set_name("=prelude").into_function()?;
+        let prelude = crate::lua::load_text(lua, PRELUDE.as_bytes(), c"=prelude", None)?;
         let where_fn: Function = raw.raw_get("where")?;
         let plain = crate::lua::function(lua, |_, args| {
             Ok(match args.into_iter().next().unwrap_or(Value::Nil) {
@@ -197,15 +197,9 @@ impl Scripting {
 
     fn compile(&self, body: &[u8]) -> Result<Script, Reply> {
         let (flags, code) = shebang::parse(body).map_err(Reply::err)?;
-        let func = self
-            .engine
-            .lua()
-            .load(&code[..])
-            .set_name("@user_script")
-            .set_mode(mlua::chunk::ChunkMode::Text)
-            .set_environment(self.env.clone())
-            .into_function()
-            .and_then(|f| registry_ref(self.engine.lua(), &f))
+        let lua = self.engine.lua();
+        let func = crate::lua::load_text(lua, &code, c"@user_script", Some(&self.env))
+            .and_then(|f| registry_ref(lua, &f))
             .map_err(|e| {
                 // Lua 5.4 prints the end-of-input token bare; 5.1 (Redis) quotes it.
                 let msg = crate::lua::error_text(&e)
@@ -924,7 +918,7 @@ fn install_redis_table(
         let f: Function = raw.raw_get(name)?;
         redis.raw_set(name, api::raising(lua, f, raise, Value::Nil)?)?;
     }
-    let lua_side: Function = lua.load(REDIS_API).set_name("=redis").into_function()?;
+    let lua_side = crate::lua::load_text(lua, REDIS_API.as_bytes(), c"=redis", None)?;
     lua_side.call::<()>(redis.clone())
 }
 
