@@ -77,12 +77,14 @@ int __stdio_close(void *f) {
   return 0;
 }
 
-/* io, os, package and debug are never opened (the sandbox has no host access); these keep the
- * linker from importing them. Each opens an empty table. */
+/* io, os, package and debug are never opened (the sandbox has no host access), nor utf8 (not
+ * in Redis's Lua); these keep the linker from importing them or linking the library's
+ * functions (mlua's loader names every library). Each opens an empty table. */
 int luaopen_io(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_os(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_package(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_debug(lua_State *L) { lua_newtable(L); return 1; }
+int luaopen_utf8(lua_State *L) { lua_newtable(L); return 1; }
 
 /* Two libc functions Lua's string handling calls all the time, faster than wasi-libc's
  * generic ones for the way Lua calls them (native builds use the platform's libc). Same

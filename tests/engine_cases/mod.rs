@@ -161,10 +161,10 @@ pub fn sandbox_has_no_host_access() {
     assert_eq!(
         eval(
             &e,
-            "return io, dofile, loadfile, require, package, debug, os.execute"
+            "return io, dofile, loadfile, require, package, debug, os.execute, utf8"
         )
         .unwrap(),
-        "nil\tnil\tnil\tnil\tnil\tnil\tnil"
+        "nil\tnil\tnil\tnil\tnil\tnil\tnil\tnil"
     );
     assert_eq!(eval(&e, "return type(os.clock())").unwrap(), "\"number\"");
     // Binary chunks are refused by load.
