@@ -8,6 +8,8 @@
 #include <time.h>
 #include "lua.h"
 #include "lauxlib.h"
+#include "ldo.h"
+#include "lundump.h"
 
 extern double marekvs_host_now_ms(void);
 extern void marekvs_host_write(const char *s, size_t len, int is_error);
@@ -85,6 +87,17 @@ int luaopen_os(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_package(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_debug(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_utf8(lua_State *L) { lua_newtable(L); return 1; }
+
+/* Binary chunks are never loaded: every chunk is loaded in text mode ("t": scripts, the
+ * sandbox's `load`, the prelude) or is mlua's own source text, and Lua's mode check refuses a
+ * binary chunk before it would call luaU_undump. So lundump.c is not compiled; this stands in
+ * for it and fails the load as a malformed chunk would. */
+LClosure *luaU_undump(lua_State *L, ZIO *Z, const char *name) {
+  (void)Z;
+  luaO_pushfstring(L, "%s: binary chunks are not supported", name);
+  luaD_throw(L, LUA_ERRSYNTAX);
+  return NULL;
+}
 
 /* Two libc functions Lua's string handling calls all the time, faster than wasi-libc's
  * generic ones for the way Lua calls them (native builds use the platform's libc). Same

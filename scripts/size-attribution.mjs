@@ -82,7 +82,7 @@ function report(b) {
 
   const group = (name) => {
     const c = name.replace(/\.\d+$/, '');
-    if (lua.has(c)) return cold.has(lua.get(c)) ? 'Lua C, cold files (parser, lexer, code generator, dump/undump, coroutine)' : 'Lua C, VM core and libraries';
+    if (lua.has(c)) return cold.has(lua.get(c)) ? 'Lua C, cold files (parser, lexer, code generator, dump, coroutine)' : 'Lua C, VM core and libraries';
     if (libc.has(c)) return 'wasi-libc (printf, strtod, libm)';
     if (/shim|wrapper/.test(name) && !name.includes('::')) return 'wasm-bindgen exports (src/wasm bodies inlined into them)';
     const s = name.replace(/^<+/, '');
