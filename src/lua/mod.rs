@@ -187,7 +187,7 @@ impl Engine {
             "clock",
             function(&self.lua, |_, _| Ok(crate::host::monotonic_ms() / 1000.0))?,
         )?;
-        g.raw_set("os", os)?;
+        g.raw_set("os", Value::Table(os))?;
         // `load` takes text chunks only: no precompiled bytecode. Its argument count is kept
         // (an explicit nil `env` differs from an absent one).
         let load: mlua::Function = g.raw_get("load")?;
@@ -202,7 +202,7 @@ impl Engine {
         g.raw_set("load", text_load)?;
         let redis = self.lua.create_table()?;
         redis.raw_set("sha1hex", function(&self.lua, sha1hex)?)?;
-        g.raw_set("redis", redis)?;
+        g.raw_set("redis", Value::Table(redis))?;
         libs::install(&self.lua)?;
         patterns_lua::install(&self.lua, budget::check_from_c)?;
         Ok(())
@@ -268,7 +268,9 @@ pub(crate) fn load_text(
 /// A Lua-callable Rust function off the hot paths (the sandbox's, the `redis.*` API's other
 /// than `redis.call`/`redis.pcall`, the libraries' through [`libs::func`]): its arguments as
 /// they came, its results converted by `f` itself, the body boxed for [`cold_function`].
-pub(crate) fn function<F, R>(lua: &Lua, f: F) -> mlua::Result<Function>
+/// Returned as a `Value`: the setup code stores every field of the tables it builds as a
+/// `Value` under a `&str` key, one `Table::raw_set` instantiation for all of them.
+pub(crate) fn function<F, R>(lua: &Lua, f: F) -> mlua::Result<Value>
 where
     F: Fn(&Lua, MultiValue) -> mlua::Result<R> + 'static,
     R: IntoLuaMulti,
@@ -287,8 +289,9 @@ type ColdFn = Box<dyn Fn(&Lua, MultiValue) -> mlua::Result<MultiValue>>;
 /// so one closure type for all of them links it once instead of once per closure type (≈ 1–4
 /// KB of wasm each); a call costs one indirect call more, nothing next to that glue.
 #[inline(never)]
-fn cold_function(lua: &Lua, f: ColdFn) -> mlua::Result<Function> {
+fn cold_function(lua: &Lua, f: ColdFn) -> mlua::Result<Value> {
     lua.create_function(move |lua, args: MultiValue| f(lua, args))
+        .map(Value::Function)
 }
 
 /// `redis.sha1hex(s)`: the lowercase hex SHA1 of a string (Redis raises on a wrong argument

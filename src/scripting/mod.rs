@@ -101,8 +101,8 @@ impl Scripting {
         install_redis_table(lua, &redis, &raw, &raise, &bridge)?;
         // KEYS and ARGV exist from the start: `Invocation::set_array` replaces them with the
         // flag of the read-only globals lifted, which must not allocate.
-        globals.raw_set("KEYS", false)?;
-        globals.raw_set("ARGV", false)?;
+        globals.raw_set("KEYS", Value::Boolean(false))?;
+        globals.raw_set("ARGV", Value::Boolean(false))?;
         let prelude = crate::lua::load_text(lua, PRELUDE.as_bytes(), c"=prelude", None)?;
         let where_fn: Function = raw.raw_get("where")?;
         let plain = crate::lua::function(lua, |_, args| {
@@ -912,11 +912,16 @@ fn install_redis_table(
     bridge: &Rc<Bridge>,
 ) -> mlua::Result<()> {
     let convert = call::convert_helper(lua, bridge.clone())?;
-    redis.raw_set("call", call::function(lua, bridge, convert.clone(), true)?)?;
-    redis.raw_set("pcall", call::function(lua, bridge, convert, false)?)?;
+    let call = call::function(lua, bridge, convert.clone(), true)?;
+    redis.raw_set("call", Value::Function(call))?;
+    let pcall = call::function(lua, bridge, convert, false)?;
+    redis.raw_set("pcall", Value::Function(pcall))?;
     for name in ["setresp", "log", "set_repl", "sha1hex"] {
         let f: Function = raw.raw_get(name)?;
-        redis.raw_set(name, api::raising(lua, f, raise, Value::Nil)?)?;
+        redis.raw_set(
+            name,
+            Value::Function(api::raising(lua, f, raise, Value::Nil)?),
+        )?;
     }
     let lua_side = crate::lua::load_text(lua, REDIS_API.as_bytes(), c"=redis", None)?;
     lua_side.call::<()>(redis.clone())
