@@ -1,7 +1,8 @@
 //! Build script: compile Lua 5.4 ourselves, for every target (mlua uses it through its
 //! `external` feature). On wasm32, mlua's `vendored` build does not know the target; on both,
 //! the VM and the C API carry small patches (the script budget's countdown, read-only tables and
-//! OP_CALL's inlined path for Lua functions, see [`patch_lua`] and docs/scripting.md).
+//! OP_CALL's inlined path for Lua functions, see [`patch_lua`] and docs/scripting.md); on
+//! wasm32 `lobject.c`'s number conversion calls the crate's parser ([`LOBJECT`]).
 //!
 //! Lua's C sources come from the `lua-src` crate (the same registry package mlua vendors from);
 //! no copy of Lua is kept in this repository.
@@ -18,23 +19,23 @@ const LUA_DIR: &str = "lua-5.4.9";
 const SKIPPED_NATIVE: &[&str] = &["lua.c", "luac.c", "lvm.c", "lapi.c"];
 
 /// Lua sources that run when a script is compiled or loaded, or are rarely called (parser, lexer,
-/// code generator, dump/undump, utf8 and coroutine libraries, library registration): compiled
+/// code generator, `string.dump`, coroutine library, library registration): compiled
 /// for size. The VM core and the libraries the benchmarks exercise stay at -O3 (docs/edge.md,
 /// "Sizes", has the measurement).
 const COLD: &[&str] = &[
     "lparser.c",
     "llex.c",
     "lcode.c",
-    "lundump.c",
     "ldump.c",
-    "lutf8lib.c",
     "lcorolib.c",
     "linit.c",
 ];
 
-/// Lua sources left out on wasm: the standalone programs and the libraries that reach the host
-/// (io, os, package, debug — `debug.debug` reads stdin). `lauxlib.c` is compiled through
-/// `csrc/lauxlib_wasm.c`.
+/// Lua sources left out on wasm: the standalone programs, the libraries that reach the host
+/// (io, os, package, debug — `debug.debug` reads stdin), utf8, which the sandbox does not
+/// open either (Redis's Lua 5.1 has none), and the loader of binary chunks, which every load
+/// here refuses (text mode; `csrc/wasm_host.c` has a stub `luaU_undump`). `lauxlib.c` is
+/// compiled through `csrc/lauxlib_wasm.c`.
 const SKIPPED: &[&str] = &[
     "lua.c",
     "luac.c",
@@ -42,6 +43,8 @@ const SKIPPED: &[&str] = &[
     "loslib.c",
     "loadlib.c",
     "ldblib.c",
+    "lutf8lib.c",
+    "lundump.c",
     "lauxlib.c",
     "lvm.c",
     "lapi.c",
@@ -106,6 +109,8 @@ fn main() {
     for (name, path) in lua_sources(&lua_dir, SKIPPED) {
         if COLD.contains(&name.as_str()) {
             cold.file(&path);
+        } else if name == "lobject.c" {
+            hot.push((name, patch_file(&lua_dir, "lobject.c", LOBJECT)));
         } else {
             hot.push((name, path));
         }
@@ -198,12 +203,14 @@ fn one_unit(files: &[(String, PathBuf)]) -> PathBuf {
         if let Some((_, path)) = files.iter().find(|(n, _)| n == name) {
             text.push_str(&format!("#include \"{}\"\n", path.display()));
             if *name == "lauxlib.c" {
-                // lauxlib_wasm.c renamed the file loader while lauxlib.h was read: declare
-                // the real one (csrc/wasm_host.c) for the libraries that follow.
+                // lauxlib_wasm.c renamed the file loader and luaL_newstate while lauxlib.h
+                // was read: declare the real ones (csrc/wasm_host.c) for the libraries that
+                // follow.
                 text.push_str(
-                    "#undef luaL_loadfilex\n\
+                    "#undef luaL_loadfilex\n#undef luaL_newstate\n\
                      LUALIB_API int (luaL_loadfilex) (lua_State *L, const char *filename, \
-                     const char *mode);\n",
+                     const char *mode);\n\
+                     LUALIB_API lua_State *(luaL_newstate) (void);\n",
                 );
             }
         }
@@ -365,27 +372,41 @@ fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
             "  t = gettable(L, idx);\n  marekvs_refuse(L, t);\n  luaH_setint(L, t, n,",
         ),
     ];
-    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
     [("lvm.c", LVM), ("lapi.c", LAPI)]
         .into_iter()
-        .map(|(name, edits)| {
-            let src_path = lua_dir.join(name);
-            let mut text = std::fs::read_to_string(&src_path)
-                .unwrap_or_else(|e| panic!("read {}: {e}", src_path.display()));
-            for (anchor, replacement) in edits {
-                let found = text.matches(anchor).count();
-                assert!(
-                    found == 1,
-                    "Lua patch: anchor found {found} times (want 1) in {}: {anchor:?}",
-                    src_path.display()
-                );
-                text = text.replacen(anchor, replacement, 1);
-            }
-            let out = out_dir.join(name);
-            std::fs::write(&out, text).expect("write patched Lua source");
-            out
-        })
+        .map(|(name, edits)| patch_file(lua_dir, name, edits))
         .collect()
+}
+
+/// wasm only: `lobject.c` converts decimal and hexadecimal numerals (`tonumber`, string
+/// coercions, the lexer's float literals) with `marekvs_str2number` (src/lua/mod.rs, the
+/// crate's `numfmt` parser) instead of libc's `strtod`, which then is not linked (≈ 5 KB of
+/// wasm). Lua's checks around the call (`inf`/`nan` refused, trailing spaces) stay.
+const LOBJECT: &[(&str, &str)] = &[(
+    "  *result = (mode == 'x') ? lua_strx2number(s, &endptr)  /* try to convert */\n\
+     \x20                         : lua_str2number(s, &endptr);\n",
+    "  *result = marekvs_str2number(s, &endptr);  /* marekvs: numfmt's parser */\n\
+     \x20 (void)mode;\n",
+)];
+
+/// `lua_dir`'s `name` with `edits` applied (each anchor must be found exactly once), written
+/// to OUT_DIR; its path.
+fn patch_file(lua_dir: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let src_path = lua_dir.join(name);
+    let mut text = std::fs::read_to_string(&src_path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", src_path.display()));
+    for (anchor, replacement) in edits {
+        let found = text.matches(anchor).count();
+        assert!(
+            found == 1,
+            "Lua patch: anchor found {found} times (want 1) in {}: {anchor:?}",
+            src_path.display()
+        );
+        text = text.replacen(anchor, replacement, 1);
+    }
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join(name);
+    std::fs::write(&out, text).expect("write patched Lua source");
+    out
 }
 
 /// Where `lua-src`'s copy of Lua 5.4 lives: `MAREKVS_LUA_SRC` if set, else the crate in cargo's

@@ -8,6 +8,8 @@
 #include <time.h>
 #include "lua.h"
 #include "lauxlib.h"
+#include "ldo.h"
+#include "lundump.h"
 
 extern double marekvs_host_now_ms(void);
 extern void marekvs_host_write(const char *s, size_t len, int is_error);
@@ -48,7 +50,16 @@ int luaL_loadfilex(lua_State *L, const char *filename, const char *mode) {
   return LUA_ERRFILE;
 }
 
-/* wasi-libc's printf and strtod reference its stderr FILE, whose operations would import
+/* mlua makes every state with lua_newstate and its own allocator (Rust's), and calls
+ * luaL_newstate only when that fails (out of memory), to try again with libc's malloc. Both
+ * allocators grow the same wasm memory, so that second try cannot succeed where the first
+ * failed; without it wasi-libc's malloc (dlmalloc, ≈ 10 KB of wasm) is not linked. NULL is
+ * what that second try returned then: mlua fails the same way (its assertion). */
+lua_State *luaL_newstate(void) {
+  return NULL;
+}
+
+/* wasi-libc's printf references its stderr FILE, whose operations would import
  * fd_write/fd_seek/fd_close from WASI. Lua never writes through a FILE here (its output macros
  * go to the host), so these operations fail quietly and the imports never appear. */
 size_t __stdio_write(void *f, const unsigned char *buf, size_t len) {
@@ -68,12 +79,25 @@ int __stdio_close(void *f) {
   return 0;
 }
 
-/* io, os, package and debug are never opened (the sandbox has no host access); these keep the
- * linker from importing them. Each opens an empty table. */
+/* io, os, package and debug are never opened (the sandbox has no host access), nor utf8 (not
+ * in Redis's Lua); these keep the linker from importing them or linking the library's
+ * functions (mlua's loader names every library). Each opens an empty table. */
 int luaopen_io(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_os(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_package(lua_State *L) { lua_newtable(L); return 1; }
 int luaopen_debug(lua_State *L) { lua_newtable(L); return 1; }
+int luaopen_utf8(lua_State *L) { lua_newtable(L); return 1; }
+
+/* Binary chunks are never loaded: every chunk is loaded in text mode ("t": scripts, the
+ * sandbox's `load`, the prelude) or is mlua's own source text, and Lua's mode check refuses a
+ * binary chunk before it would call luaU_undump. So lundump.c is not compiled; this stands in
+ * for it and fails the load as a malformed chunk would. */
+LClosure *luaU_undump(lua_State *L, ZIO *Z, const char *name) {
+  (void)Z;
+  luaO_pushfstring(L, "%s: binary chunks are not supported", name);
+  luaD_throw(L, LUA_ERRSYNTAX);
+  return NULL;
+}
 
 /* Two libc functions Lua's string handling calls all the time, faster than wasi-libc's
  * generic ones for the way Lua calls them (native builds use the platform's libc). Same

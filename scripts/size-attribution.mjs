@@ -82,15 +82,16 @@ function report(b) {
 
   const group = (name) => {
     const c = name.replace(/\.\d+$/, '');
-    if (lua.has(c)) return cold.has(lua.get(c)) ? 'Lua C, cold files (parser, lexer, code generator, dump/undump, utf8, coroutine)' : 'Lua C, VM core and libraries';
+    if (lua.has(c)) return cold.has(lua.get(c)) ? 'Lua C, cold files (parser, lexer, code generator, dump, coroutine)' : 'Lua C, VM core and libraries';
     if (libc.has(c)) return 'wasi-libc (printf, strtod, libm)';
     if (/shim|wrapper/.test(name) && !name.includes('::')) return 'wasm-bindgen exports (src/wasm bodies inlined into them)';
     const s = name.replace(/^<+/, '');
     if (/^core(\[\w+\])?::slice::sort/.test(s)) return 'core::slice::sort (monomorphized per element type/closure)';
     if (/^alloc(\[\w+\])?::collections::btree/.test(s)) return 'BTreeMap (monomorphized per K, V)';
     if (/^core(\[\w+\])?::(fmt|num::(flt2dec|dec2flt|bignum))|^alloc(\[\w+\])?::fmt|as core(\[\w+\])?::fmt::|::from_str$|FromStr>::from_str/.test(s)) return 'core::fmt, float formatting and parsing';
-    // The Lua libraries' bodies are boxed closures behind one create_function (lua::libs::func).
-    if (/^mlua::state::Lua::create_function::\{\{closure|^marekvs::lua::libs::func::\{\{closure/.test(s)) return 'Lua-callable Rust functions (mlua create_function closures, lua::libs::func bodies)';
+    // The cold functions' bodies are boxed closures behind one create_function (lua::function,
+    // lua::libs::func for the libraries).
+    if (/^mlua::state::Lua::create_function::\{\{closure|^marekvs::lua::(libs::func|function)::\{\{closure/.test(s)) return 'Lua-callable Rust functions (mlua create_function closures, lua::function and lua::libs::func bodies)';
     if (/^mlua/.test(s)) return 'mlua (other)';
     if (/^hashbrown|^foldhash|BuildHasher/.test(s)) return 'HashMap (hashbrown, foldhash)';
     if (/^marekvs::/.test(s)) { const q = s.split('::'); return `src/${q[1]}` + (q[1] === 'engine' && /^[a-z]/.test(q[2]) && !q[2].includes('<') && q.length > 3 ? `/${q[2]}.rs` : q[1] === 'lua' && q[2] === 'libs' ? '/libs' : ''); }

@@ -41,6 +41,10 @@ fn sandbox_has_no_host_access() {
     engine_cases::sandbox_has_no_host_access();
 }
 #[test]
+fn string_to_number_conversions() {
+    engine_cases::string_to_number_conversions();
+}
+#[test]
 fn fib27_computes() {
     assert_eq!(engine_cases::fib27(), "196418");
 }

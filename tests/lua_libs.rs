@@ -231,6 +231,28 @@ fn installed_by_the_engine_with_positions() {
         .unwrap();
     let v: Vec<String> = out.iter().map(|v| v.to_string().unwrap()).collect();
     assert_eq!(v, ["[1,2,3]", "FF", "4", "2"]);
+    // The modules' metadata fields, as the C libraries set them.
+    let out = engine
+        .eval(
+            b"return cjson._NAME, cjson._VERSION, cmsgpack._NAME, cmsgpack._VERSION, \
+              cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION, type(cjson.null), type(cjson.new)",
+            "user_script",
+        )
+        .unwrap();
+    let v: Vec<String> = out.iter().map(|v| v.to_string().unwrap()).collect();
+    assert_eq!(
+        v,
+        [
+            "cjson",
+            "2.1.0",
+            "cmsgpack",
+            "lua-cmsgpack 0.4.0",
+            "Copyright (C) 2012, Salvatore Sanfilippo",
+            "MessagePack C implementation for Lua",
+            "userdata",
+            "function"
+        ]
+    );
     match engine.eval(b"return cjson.decode('x')", "user_script") {
         Err(ScriptError::Runtime(m)) => assert_eq!(
             m,

@@ -461,6 +461,15 @@ fn keys_and_argv_are_fresh_each_call() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn redis_call_conversions() {
     let mut sh = shard();
+    // RESP3: a verbatim string reply (INFO) arrives as {verbatim_string={format=, string=}}.
+    assert_eq!(
+        eval(
+            &mut sh,
+            "redis.setresp(3) local v = redis.call('info', 'server').verbatim_string \
+             return {v.format, type(v.string), string.sub(v.string, 1, 8)}"
+        ),
+        Reply::Array(vec![bulk("txt"), bulk("string"), bulk("# Server")])
+    );
     assert_eq!(
         eval(&mut sh, "return redis.call('ping')"),
         Reply::Status("PONG".into())

@@ -9,7 +9,7 @@ pub mod patterns_lua;
 mod render;
 
 use budget::{Budget, Trip};
-use mlua::{Lua, LuaOptions, MultiValue, StdLib, Value};
+use mlua::{Function, IntoLuaMulti, Lua, LuaOptions, MultiValue, StdLib, Value};
 use std::ptr::NonNull;
 
 pub use render::{format_g, render_values};
@@ -128,12 +128,9 @@ impl Engine {
 
     /// Compiles `code` as a text chunk named `name` (shown in error positions).
     pub fn compile(&self, code: &[u8], name: &str) -> Result<mlua::Function, ScriptError> {
-        self.lua
-            .load(code)
-            .set_name(format!("@{name}"))
-            .set_mode(mlua::chunk::ChunkMode::Text)
-            .into_function()
-            .map_err(|e| ScriptError::Compile(error_text(&e)))
+        let name = std::ffi::CString::new(format!("@{name}"))
+            .map_err(|_| ScriptError::Compile("chunk name contains a NUL byte".into()))?;
+        load_text(&self.lua, code, &name, None).map_err(|e| ScriptError::Compile(error_text(&e)))
     }
 
     /// Compiles and runs `code` as a text chunk named `name` under the budgets.
@@ -188,14 +185,13 @@ impl Engine {
         let os = self.lua.create_table()?;
         os.raw_set(
             "clock",
-            self.lua
-                .create_function(|_, ()| Ok(crate::host::monotonic_ms() / 1000.0))?,
+            function(&self.lua, |_, _| Ok(crate::host::monotonic_ms() / 1000.0))?,
         )?;
-        g.raw_set("os", os)?;
+        g.raw_set("os", Value::Table(os))?;
         // `load` takes text chunks only: no precompiled bytecode. Its argument count is kept
         // (an explicit nil `env` differs from an absent one).
         let load: mlua::Function = g.raw_get("load")?;
-        let text_load = self.lua.create_function(move |lua, args: MultiValue| {
+        let text_load = function(&self.lua, move |lua, args| {
             let mut v: Vec<Value> = args.into_iter().collect();
             if v.len() < 3 {
                 v.resize(3, Value::Nil);
@@ -205,12 +201,97 @@ impl Engine {
         })?;
         g.raw_set("load", text_load)?;
         let redis = self.lua.create_table()?;
-        redis.raw_set("sha1hex", self.lua.create_function(sha1hex)?)?;
-        g.raw_set("redis", redis)?;
+        redis.raw_set("sha1hex", function(&self.lua, sha1hex)?)?;
+        g.raw_set("redis", Value::Table(redis))?;
         libs::install(&self.lua)?;
         patterns_lua::install(&self.lua, budget::check_from_c)?;
         Ok(())
     }
+}
+
+/// Compiles `code` as a text chunk (no precompiled bytecode) named `name` (Lua's chunk name:
+/// `@user_script`, `=prelude`), with `env` as its `_ENV` when given. A compile error is
+/// `mlua::Error::SyntaxError` carrying Lua's message (a memory error `MemoryError`), as from
+/// mlua's `Lua::load`. This calls `luaL_loadbufferx` itself: mlua's `Chunk` also takes sources
+/// that are files, and its `io::Error` path links std's I/O error formatting into the module.
+pub(crate) fn load_text(
+    lua: &Lua,
+    code: &[u8],
+    name: &std::ffi::CStr,
+    env: Option<&mlua::Table>,
+) -> mlua::Result<Function> {
+    use mlua::ffi;
+    let mut status = ffi::LUA_OK;
+    // SAFETY: the closure gets the argument (the environment or nil) at index 1 and leaves
+    // the chunk and nil, or nil and the error message; Lua's parser runs protected and
+    // `luaL_loadbufferx` returns its status rather than raising.
+    let (chunk, message) = unsafe {
+        lua.exec_raw::<(Option<Function>, Option<mlua::LuaString>)>(env.cloned(), |l| {
+            status = ffi::luaL_loadbufferx(
+                l,
+                code.as_ptr().cast(),
+                code.len(),
+                name.as_ptr(),
+                c"t".as_ptr(),
+            );
+            if status == ffi::LUA_OK {
+                if ffi::lua_type(l, 1) != ffi::LUA_TNIL {
+                    ffi::lua_pushvalue(l, 1);
+                    if ffi::lua_setupvalue(l, -2, 1).is_null() {
+                        ffi::lua_settop(l, -2);
+                    }
+                }
+                ffi::lua_pushnil(l);
+            } else {
+                ffi::lua_pushnil(l);
+                ffi::lua_insert(l, -2);
+            }
+            ffi::lua_remove(l, 1);
+        })?
+    };
+    match chunk {
+        Some(f) => Ok(f),
+        None => {
+            let message = message.map_or_else(|| "unknown error".into(), |m| m.to_string_lossy());
+            Err(if status == ffi::LUA_ERRMEM {
+                mlua::Error::MemoryError(message)
+            } else {
+                mlua::Error::SyntaxError {
+                    incomplete_input: message.ends_with("<eof>") || message.ends_with("'<eof>'"),
+                    message,
+                }
+            })
+        }
+    }
+}
+
+/// A Lua-callable Rust function off the hot paths (the sandbox's, the `redis.*` API's other
+/// than `redis.call`/`redis.pcall`, the libraries' through [`libs::func`]): its arguments as
+/// they came, its results converted by `f` itself, the body boxed for [`cold_function`].
+/// Returned as a `Value`: the setup code stores every field of the tables it builds as a
+/// `Value` under a `&str` key, one `Table::raw_set` instantiation for all of them.
+pub(crate) fn function<F, R>(lua: &Lua, f: F) -> mlua::Result<Value>
+where
+    F: Fn(&Lua, MultiValue) -> mlua::Result<R> + 'static,
+    R: IntoLuaMulti,
+{
+    cold_function(
+        lua,
+        Box::new(move |lua, args| f(lua, args)?.into_lua_multi(lua)),
+    )
+}
+
+/// A cold function's body behind one pointer type.
+type ColdFn = Box<dyn Fn(&Lua, MultiValue) -> mlua::Result<MultiValue>>;
+
+/// The one `create_function` instantiation of the cold functions: mlua's callback glue
+/// (arguments off the Lua stack, results back, error conversion) is generic over the closure,
+/// so one closure type for all of them links it once instead of once per closure type (≈ 1–4
+/// KB of wasm each); a call costs one indirect call more, nothing next to that glue.
+#[inline(never)]
+fn cold_function(lua: &Lua, f: ColdFn) -> mlua::Result<Value> {
+    lua.create_function(move |lua, args: MultiValue| f(lua, args))
+        .map(Value::Function)
 }
 
 /// `redis.sha1hex(s)`: the lowercase hex SHA1 of a string (Redis raises on a wrong argument
@@ -228,6 +309,26 @@ fn sha1hex(_: &Lua, args: MultiValue) -> mlua::Result<String> {
         _ => Vec::new(),
     };
     Ok(sha1_hex(&bytes))
+}
+
+/// Lua's `lua_str2number` and `lua_strx2number` on wasm: build.rs patches `lobject.c`'s
+/// `l_str2dloc` to call this instead of libc's `strtod` (which is then not linked into the
+/// module); the parse is [`crate::numfmt::lua_str2number`]. On failure `*end` is `s`
+/// ("nothing recognized"), which Lua treats as strtod leaving unparsed text behind: not a
+/// number.
+///
+/// # Safety
+/// `s` is a NUL-terminated string and `end` points to writable storage (Lua's own).
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+unsafe extern "C" fn marekvs_str2number(
+    s: *const std::ffi::c_char,
+    end: *mut *mut std::ffi::c_char,
+) -> f64 {
+    let text = std::ffi::CStr::from_ptr(s).to_bytes();
+    let (v, n) = crate::numfmt::lua_str2number(text).unwrap_or((0.0, 0));
+    *end = s.add(n).cast_mut();
+    v
 }
 
 /// Lowercase hex SHA1 (script cache keys, `redis.sha1hex`).

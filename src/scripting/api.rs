@@ -7,6 +7,7 @@
 
 use super::convert::arg_bytes;
 use crate::engine::{CallCtx, Shard};
+use crate::lua::function;
 use crate::reply::Reply;
 use mlua::{ffi, Function, Lua, LuaString, MultiValue, Table, Value};
 use std::cell::{Cell, RefCell, UnsafeCell};
@@ -121,7 +122,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     let (b, r) = (bridge.clone(), raise_v.clone());
     t.raw_set(
         "setresp",
-        lua.create_function(move |lua, args: MultiValue| {
+        function(lua, move |lua, args| {
             let raise = |m: &str| raise_msg(lua, &r, m);
             if args.len() != 1 {
                 return raise("redis.setresp() requires one argument.");
@@ -139,7 +140,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     let (b, r) = (bridge.clone(), raise_v.clone());
     t.raw_set(
         "log",
-        lua.create_function(move |lua, args: MultiValue| {
+        function(lua, move |lua, args| {
             let raise = |m: &str| raise_msg(lua, &r, m);
             if args.len() < 2 {
                 return raise("redis.log() requires two arguments or more.");
@@ -175,7 +176,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     let r = raise_v.clone();
     t.raw_set(
         "set_repl",
-        lua.create_function(move |lua, args: MultiValue| {
+        function(lua, move |lua, args| {
             let raise = |m: &str| raise_msg(lua, &r, m);
             if args.len() != 1 {
                 return raise("redis.set_repl() requires two arguments.");
@@ -205,7 +206,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     let r = raise_v;
     t.raw_set(
         "sha1hex",
-        lua.create_function(move |lua, args: MultiValue| {
+        function(lua, move |lua, args| {
             if args.len() != 1 {
                 return raise_msg(lua, &r, "wrong number of arguments");
             }
@@ -223,7 +224,7 @@ pub fn raw_functions(lua: &Lua, bridge: Rc<Bridge>, raise: Table) -> mlua::Resul
     // where(): source and line of the innermost user-script frame (for the error handler).
     t.raw_set(
         "where",
-        lua.create_function(|lua, ()| {
+        function(lua, |lua, _| {
             for level in 1..200 {
                 let found = lua.inspect_stack(level, |d| {
                     let src = d.source();

@@ -198,8 +198,8 @@ fn reply_to_lua_depth(lua: &Lua, r: &Reply, resp: u8, depth: usize) -> mlua::Res
                 return str_value(s);
             }
             let v = lua.create_table_with_capacity(0, 2)?;
-            v.raw_set("format", f.as_str())?;
-            v.raw_set("string", lua.create_string(s)?)?;
+            v.raw_set("format", Value::String(lua.create_string(f.as_str())?))?;
+            v.raw_set("string", Value::String(lua.create_string(s)?))?;
             single(lua, "verbatim_string", Value::Table(v))
         }
     }

@@ -101,18 +101,18 @@ impl Scripting {
         install_redis_table(lua, &redis, &raw, &raise, &bridge)?;
         // KEYS and ARGV exist from the start: `Invocation::set_array` replaces them with the
         // flag of the read-only globals lifted, which must not allocate.
-        globals.raw_set("KEYS", false)?;
-        globals.raw_set("ARGV", false)?;
-        let prelude = lua.load(PRELUDE).set_name("=prelude").into_function()?;
+        globals.raw_set("KEYS", Value::Boolean(false))?;
+        globals.raw_set("ARGV", Value::Boolean(false))?;
+        let prelude = crate::lua::load_text(lua, PRELUDE.as_bytes(), c"=prelude", None)?;
         let where_fn: Function = raw.raw_get("where")?;
-        let plain = lua.create_function(|_, v: Value| {
-            Ok(match v {
+        let plain = crate::lua::function(lua, |_, args| {
+            Ok(match args.into_iter().next().unwrap_or(Value::Nil) {
                 Value::Error(e) => crate::lua::error_text(&e),
                 other => other.to_string().unwrap_or_default(),
             })
         })?;
         let b = bridge.clone();
-        let finalizer_set = lua.create_function(move |_, ()| {
+        let finalizer_set = crate::lua::function(lua, move |_, _| {
             b.finalizers.set(true);
             Ok(())
         })?;
@@ -197,15 +197,9 @@ impl Scripting {
 
     fn compile(&self, body: &[u8]) -> Result<Script, Reply> {
         let (flags, code) = shebang::parse(body).map_err(Reply::err)?;
-        let func = self
-            .engine
-            .lua()
-            .load(&code[..])
-            .set_name("@user_script")
-            .set_mode(mlua::chunk::ChunkMode::Text)
-            .set_environment(self.env.clone())
-            .into_function()
-            .and_then(|f| registry_ref(self.engine.lua(), &f))
+        let lua = self.engine.lua();
+        let func = crate::lua::load_text(lua, &code, c"@user_script", Some(&self.env))
+            .and_then(|f| registry_ref(lua, &f))
             .map_err(|e| {
                 // Lua 5.4 prints the end-of-input token bare; 5.1 (Redis) quotes it.
                 let msg = crate::lua::error_text(&e)
@@ -918,13 +912,18 @@ fn install_redis_table(
     bridge: &Rc<Bridge>,
 ) -> mlua::Result<()> {
     let convert = call::convert_helper(lua, bridge.clone())?;
-    redis.raw_set("call", call::function(lua, bridge, convert.clone(), true)?)?;
-    redis.raw_set("pcall", call::function(lua, bridge, convert, false)?)?;
+    let call = call::function(lua, bridge, convert.clone(), true)?;
+    redis.raw_set("call", Value::Function(call))?;
+    let pcall = call::function(lua, bridge, convert, false)?;
+    redis.raw_set("pcall", Value::Function(pcall))?;
     for name in ["setresp", "log", "set_repl", "sha1hex"] {
         let f: Function = raw.raw_get(name)?;
-        redis.raw_set(name, api::raising(lua, f, raise, Value::Nil)?)?;
+        redis.raw_set(
+            name,
+            Value::Function(api::raising(lua, f, raise, Value::Nil)?),
+        )?;
     }
-    let lua_side: Function = lua.load(REDIS_API).set_name("=redis").into_function()?;
+    let lua_side = crate::lua::load_text(lua, REDIS_API.as_bytes(), c"=redis", None)?;
     lua_side.call::<()>(redis.clone())
 }
 

@@ -187,8 +187,8 @@ pub(crate) fn new_module(lua: &Lua) -> mlua::Result<Table> {
     }
     t.raw_set("new", func(lua, |lua, _| new_module(lua))?)?;
     t.raw_set("null", null())?;
-    t.raw_set("_NAME", "cjson")?;
-    t.raw_set("_VERSION", "2.1.0")?;
+    t.raw_set("_NAME", Value::String(lua.create_string("cjson")?))?;
+    t.raw_set("_VERSION", Value::String(lua.create_string("2.1.0")?))?;
     Ok(t)
 }
 

@@ -48,10 +48,14 @@ pub(crate) fn module(lua: &Lua) -> mlua::Result<Table> {
             })?,
         )?;
     }
-    t.raw_set("_NAME", "cmsgpack")?;
-    t.raw_set("_VERSION", "lua-cmsgpack 0.4.0")?;
-    t.raw_set("_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo")?;
-    t.raw_set("_DESCRIPTION", "MessagePack C implementation for Lua")?;
+    for (k, v) in [
+        ("_NAME", "cmsgpack"),
+        ("_VERSION", "lua-cmsgpack 0.4.0"),
+        ("_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo"),
+        ("_DESCRIPTION", "MessagePack C implementation for Lua"),
+    ] {
+        t.raw_set(k, Value::String(lua.create_string(v)?))?;
+    }
     Ok(t)
 }
 

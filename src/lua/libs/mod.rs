@@ -19,7 +19,7 @@ mod cjson;
 mod cmsgpack;
 mod structlib;
 
-use mlua::{Function, IntoLuaMulti, Lua, MultiValue, Value};
+use mlua::{IntoLuaMulti, Lua, MultiValue, Value};
 
 /// Largest string an encoder builds on the Rust side (bytes). Beyond it the call fails with
 /// an error instead of growing a buffer the Lua memory budget cannot see.
@@ -32,16 +32,16 @@ pub(crate) const TWO63: f64 = 9_223_372_036_854_775_808.0;
 /// read-only is up to the caller).
 pub fn install(lua: &Lua) -> mlua::Result<()> {
     let g = lua.globals();
-    g.raw_set("cjson", cjson::new_module(lua)?)?;
-    g.raw_set("cmsgpack", cmsgpack::module(lua)?)?;
-    g.raw_set("bit", bit::module(lua)?)?;
-    g.raw_set("struct", structlib::module(lua)?)?;
+    g.raw_set("cjson", Value::Table(cjson::new_module(lua)?))?;
+    g.raw_set("cmsgpack", Value::Table(cmsgpack::module(lua)?))?;
+    g.raw_set("bit", Value::Table(bit::module(lua)?))?;
+    g.raw_set("struct", Value::Table(structlib::module(lua)?))?;
     Ok(())
 }
 
 /// A library function: arguments as a vector, and errors located like `luaL_error` does
 /// (prefixed with the calling Lua line, `user_script:1: ...`).
-pub(crate) fn func<F, R>(lua: &Lua, f: F) -> mlua::Result<Function>
+pub(crate) fn func<F, R>(lua: &Lua, f: F) -> mlua::Result<Value>
 where
     F: Fn(&Lua, Vec<Value>) -> mlua::Result<R> + 'static,
     R: IntoLuaMulti,
@@ -55,13 +55,14 @@ where
 /// A library function's body behind one pointer type.
 type LibFn = Box<dyn Fn(&Lua, Vec<Value>) -> mlua::Result<MultiValue>>;
 
-/// The one `create_function` instantiation of the libraries: mlua's callback glue (arguments
-/// off the Lua stack, results back, error conversion) is generic over the closure, so one
-/// closure type for all 29 functions links it once instead of once per closure type (≈ 1 KB of
-/// wasm each); a function costs one indirect call more, nothing next to that glue.
+/// The libraries' 29 functions as one closure type, which goes through the one
+/// `create_function` instantiation of all cold Lua-callable functions ([`super::function`]):
+/// mlua's callback glue is generic over the closure, so it is linked once instead of once per
+/// closure type (≈ 1 KB of wasm each); a function costs two indirect calls more, nothing next
+/// to that glue.
 #[inline(never)]
-fn lib_function(lua: &Lua, f: LibFn) -> mlua::Result<Function> {
-    lua.create_function(move |lua, args: MultiValue| {
+fn lib_function(lua: &Lua, f: LibFn) -> mlua::Result<Value> {
+    super::function(lua, move |lua, args: MultiValue| {
         let args: Vec<Value> = args.into_iter().collect();
         f(lua, args).map_err(|e| locate(lua, e))
     })
