@@ -336,6 +336,16 @@ pub fn fmt_i64(v: i64) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// A seeded xorshift64 generator for the randomized tests: `rnd(n)` is in `0..n`.
+    fn xorshift(mut x: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        }
+    }
+
     #[test]
     fn formats_every_width() {
         for v in [
@@ -550,13 +560,7 @@ mod tests {
         cases.push(format!("{half}{}e-324", "0".repeat(300)));
         cases.push(format!("{half}{}1e-324", "0".repeat(300)));
         cases.push(format!("{half}{}1e-324", "0".repeat(30)));
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut rnd = xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..200_000 {
             let mut s = String::new();
             if rnd(3) == 0 {
@@ -739,13 +743,7 @@ mod tests {
         cases.push(format!("1{}", "0".repeat(400)));
         cases.push(format!("0.{}1", "0".repeat(400)));
         cases.push(format!("0x1.{}1p0", "0".repeat(300)));
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut rnd = xorshift(0x2545_f491_4f6c_dd1d);
         const SPACES: &[&str] = &["", "", "", " ", "\t", "\x0b", "  \n"];
         for _ in 0..100_000 {
             let hex = rnd(2) == 0;
