@@ -20,7 +20,9 @@
 // each program with a fresh engine. Within a round the runtimes take turns in an order that
 // rotates from round to round. Printed per program: each runtime's median (CPU | wall ms), and
 // the median over rounds of the per-round ratios (CPU / CPU and wall / wall) to native and, for
-// marekvs, to wasmoon in the same host; with several build dirs also each build against the
+// marekvs, to wasmoon in the same host (the ratios to native with a distribution-free ≈ 95 %
+// interval for that median, from the order statistics of the rounds' ratios: bench/builds.mjs
+// `medianInterval`); with several build dirs also each build against the
 // first one in the same host. (Node's process CPU time also counts V8's
 // background threads — compilers, GC helpers — while the eval runs.)
 import { spawn, execFileSync } from 'node:child_process';
@@ -30,7 +32,7 @@ import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { resolve, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBuild, median } from './builds.mjs';
+import { loadBuild, median, medianInterval } from './builds.mjs';
 
 const args = process.argv.slice(2);
 const rounds = /^\d+$/.test(args[0] ?? '') ? Number(args.shift()) : 9;
@@ -183,12 +185,19 @@ await browser?.close();
 server?.close();
 
 const ab = dirs.length > 1;
-const ratio = (n, a, b, key) => median(times[n][a].map((x, r) => x[key] / times[n][b][r][key]));
+const ratios = (n, a, b, key) => times[n][a].map((x, r) => x[key] / times[n][b][r][key]);
+const ratio = (n, a, b, key) => median(ratios(n, a, b, key));
+// The ratio to native with its ≈ 95 % interval: `1.28 (1.26–1.30)`.
+const withInterval = (n, a, key) => {
+  const iv = medianInterval(ratios(n, a, 'native', key));
+  const r = ratio(n, a, 'native', key).toFixed(2);
+  return iv ? `${r} (${iv[0].toFixed(2)}–${iv[1].toFixed(2)})` : r;
+};
 const fmt = (x) => x.toFixed(1);
 console.log(`Lua programs, ${rounds} interleaved rounds (after ${WARMUP} warm-up runs each), ${started}, load ${load0} → ${load1}`);
 console.log(`node ${process.execArgv.join(' ')} ${process.version}; ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1]}`);
 for (const n of NAMES) {
-  console.log(`\n${n}: median ms (CPU | wall); ratio = median of per-round ratios`);
+  console.log(`\n${n}: median ms (CPU | wall); ratio = median of per-round ratios (≈ 95 % interval of that median)`);
   console.log(`| runtime | CPU ms | wall ms | × native | × wasmoon (same host) |${ab ? ` × ${dirs[0]} (same host) |` : ''}`);
   console.log(`|---|---:|---:|---:|---:|${ab ? '---:|' : ''}`);
   for (const who of names) {
@@ -197,7 +206,7 @@ for (const n of NAMES) {
     const wall = median(xs.map((x) => x.wall));
     const inChromium = who.includes('Chromium');
     const vsNative = who === 'native' ? '1.00'
-      : `${ratio(n, who, 'native', 'cpu').toFixed(2)} CPU, ${ratio(n, who, 'native', 'wall').toFixed(2)} wall`;
+      : `${withInterval(n, who, 'cpu')} CPU, ${withInterval(n, who, 'wall')} wall`;
     const peer = inChromium ? 'wasmoon Chromium' : 'wasmoon Node';
     const vsPeer = who.startsWith('marekvs') && times[n][peer]
       ? `${ratio(n, who, peer, 'cpu').toFixed(2)} CPU, ${ratio(n, who, peer, 'wall').toFixed(2)} wall` : '';
