@@ -189,8 +189,9 @@ const ratios = (n, a, b, key) => times[n][a].map((x, r) => x[key] / times[n][b][
 const ratio = (n, a, b, key) => median(ratios(n, a, b, key));
 // The ratio to native with its ≈ 95 % interval: `1.28 (1.26–1.30)`.
 const withInterval = (n, a, key) => {
-  const iv = medianInterval(ratios(n, a, 'native', key));
-  const r = ratio(n, a, 'native', key).toFixed(2);
+  const xs = ratios(n, a, 'native', key);
+  const iv = medianInterval(xs);
+  const r = median(xs).toFixed(2);
   return iv ? `${r} (${iv[0].toFixed(2)}–${iv[1].toFixed(2)})` : r;
 };
 const fmt = (x) => x.toFixed(1);
