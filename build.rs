@@ -115,6 +115,8 @@ fn main() {
             hot.push((name, path));
         }
     }
+    // The Lua 5.1 names and the text-only `load` (argument checks and a loop each).
+    cold.file("csrc/lua_compat.c");
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     hot.push(("lapi.c".into(), patched[1].clone()));
     hot.push(("lauxlib.c".into(), manifest.join("csrc/lauxlib_wasm.c")));
@@ -247,7 +249,10 @@ fn build_native(lua_dir: &Path, patched: &[PathBuf]) {
     for (_, path) in lua_sources(lua_dir, SKIPPED_NATIVE) {
         build.file(&path);
     }
-    build.files(patched).file("csrc/lua_readonly.c");
+    build
+        .files(patched)
+        .file("csrc/lua_readonly.c")
+        .file("csrc/lua_compat.c");
     build.compile("lua5.4");
 }
 

@@ -42,6 +42,19 @@ fn return_value_conversions() {
     assert_eq!(eval(&mut sh, "return 3.0"), Reply::Integer(3));
     assert_eq!(eval(&mut sh, "return 10/2"), Reply::Integer(5));
     assert_eq!(eval(&mut sh, "return -2.9"), Reply::Integer(-2));
+    // Out of range, infinite and NaN floats: -2^63, as redis-server's cast gives on x86-64.
+    assert_eq!(
+        eval(&mut sh, "return {2^63, -2^64, 1/0, -1/0, 0/0, 2^62, -2^63}"),
+        Reply::Array(vec![
+            Reply::Integer(i64::MIN),
+            Reply::Integer(i64::MIN),
+            Reply::Integer(i64::MIN),
+            Reply::Integer(i64::MIN),
+            Reply::Integer(i64::MIN),
+            Reply::Integer(1 << 62),
+            Reply::Integer(i64::MIN),
+        ])
+    );
     assert_eq!(
         eval(&mut sh, "return 9007199254740993"),
         Reply::Integer(9007199254740993)
@@ -925,6 +938,132 @@ fn lua51_compatibility_names() {
         eval(&mut sh, "return math.pow(2, 10)"),
         Reply::Integer(1024)
     );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "return {table.maxn({1, 2, [7] = 1, x = 9}), table.maxn({})}"
+        ),
+        Reply::Array(vec![Reply::Integer(7), Reply::Integer(0)])
+    );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "return {math.log10(1000), math.ldexp(3, 2), math.ldexp(1, 2.9)}"
+        ),
+        Reply::Array(vec![
+            Reply::Integer(3),
+            Reply::Integer(12),
+            Reply::Integer(4)
+        ])
+    );
+    assert_eq!(eval(&mut sh, "return math.type(gcinfo())"), bulk("integer"));
+    // table.getn is 5.1's raw length: no __len.
+    assert_eq!(
+        eval(
+            &mut sh,
+            "return table.getn(setmetatable({1, 2}, {__len = function() return 9 end}))"
+        ),
+        Reply::Integer(2)
+    );
+    // loadstring and load hand back 5.1's message for a bad chunk, `<eof>` quoted.
+    assert_eq!(
+        eval(
+            &mut sh,
+            "local f, e = loadstring('x =', 'nm') return {tostring(f), e}"
+        ),
+        Reply::Array(vec![
+            bulk("nil"),
+            bulk("[string \"nm\"]:1: unexpected symbol near '<eof>'")
+        ])
+    );
+    assert_eq!(
+        eval(&mut sh, "local f, e = load('return (') return e"),
+        bulk("[string \"return (\"]:1: unexpected symbol near '<eof>'")
+    );
+    // load also takes a reader function; binary chunks stay refused.
+    assert_eq!(
+        eval(
+            &mut sh,
+            "local parts = {'return ', '4', '2'} local i = 0 \
+             return load(function() i = i + 1 return parts[i] end)()"
+        ),
+        Reply::Integer(42)
+    );
+    assert_eq!(
+        eval(
+            &mut sh,
+            "local f, e = load(string.dump(function() end)) return e"
+        ),
+        bulk("attempt to load a binary chunk (mode is 't')")
+    );
+}
+
+/// The 5.1 names are C functions, as in Redis: their argument errors name the function and
+/// the script's line, also when called in tail position (which drops a Lua caller's frame in
+/// Lua 5.4). Texts from redis-server 7.0.15.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn lua51_compatibility_errors_read_as_in_redis() {
+    let mut sh = shard();
+    for (script, msg) in [
+        (
+            "return unpack(nil)",
+            "bad argument #1 to 'unpack' (table expected, got nil)",
+        ),
+        (
+            "local t = unpack('x') return t",
+            "bad argument #1 to 'unpack' (table expected, got string)",
+        ),
+        (
+            "return table.getn(nil)",
+            "bad argument #1 to 'getn' (table expected, got nil)",
+        ),
+        (
+            "return table.maxn(nil)",
+            "bad argument #1 to 'maxn' (table expected, got nil)",
+        ),
+        (
+            "return math.pow('x', 2)",
+            "bad argument #1 to 'pow' (number expected, got string)",
+        ),
+        (
+            "return math.log10('x')",
+            "bad argument #1 to 'log10' (number expected, got string)",
+        ),
+        (
+            "return math.ldexp(1, 'x')",
+            "bad argument #2 to 'ldexp' (number expected, got string)",
+        ),
+        (
+            "return math.mod(5, 'x')",
+            "bad argument #2 to 'mod' (number expected, got string)",
+        ),
+        (
+            "return loadstring(nil)",
+            "bad argument #1 to 'loadstring' (string expected, got nil)",
+        ),
+        (
+            "local f = loadstring({}) return 1",
+            "bad argument #1 to 'loadstring' (string expected, got table)",
+        ),
+        (
+            "return loadstring('x', {})",
+            "bad argument #2 to 'loadstring' (string expected, got table)",
+        ),
+        (
+            "return load(nil)",
+            "bad argument #1 to 'load' (function expected, got nil)",
+        ),
+    ] {
+        assert_eq!(
+            eval(&mut sh, script),
+            err(&format!(
+                "ERR user_script:1: {msg} script: {}, on @user_script:1.",
+                sha(script)
+            )),
+            "{script}"
+        );
+    }
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -188,18 +188,9 @@ impl Engine {
             function(&self.lua, |_, _| Ok(crate::host::monotonic_ms() / 1000.0))?,
         )?;
         g.raw_set("os", Value::Table(os))?;
-        // `load` takes text chunks only: no precompiled bytecode. Its argument count is kept
-        // (an explicit nil `env` differs from an absent one).
-        let load: mlua::Function = g.raw_get("load")?;
-        let text_load = function(&self.lua, move |lua, args| {
-            let mut v: Vec<Value> = args.into_iter().collect();
-            if v.len() < 3 {
-                v.resize(3, Value::Nil);
-            }
-            v[2] = Value::String(lua.create_string("t")?);
-            load.call::<MultiValue>(MultiValue::from_iter(v))
-        })?;
-        g.raw_set("load", text_load)?;
+        // `load` takes text chunks only: no precompiled bytecode (csrc/lua_compat.c).
+        // SAFETY: `marekvs_load` is a C function following Lua's calling convention.
+        g.raw_set("load", unsafe { self.lua.create_c_function(marekvs_load)? })?;
         let redis = self.lua.create_table()?;
         redis.raw_set("sha1hex", function(&self.lua, sha1hex)?)?;
         g.raw_set("redis", Value::Table(redis))?;
@@ -376,4 +367,10 @@ pub fn error_text(e: &mlua::Error) -> String {
         Some(at) => text[..at].to_string(),
         None => text,
     }
+}
+
+extern "C-unwind" {
+    /// The sandbox's `load`: Lua 5.4's for text chunks only (`csrc/lua_compat.c`; a Lua C
+    /// function, raising on bad arguments).
+    fn marekvs_load(l: *mut mlua::ffi::lua_State) -> std::ffi::c_int;
 }

@@ -1,7 +1,8 @@
 //! Conversions between Lua values and replies, exactly as Redis 7 documents them.
 //!
 //! Lua → reply (a script's return value): string → bulk; integer → integer; float → integer
-//! by truncation (`3.7` → `:3`, `10/2` → `:5`); `true` → `:1`; `false`/`nil` → nil bulk;
+//! by truncation (`3.7` → `:3`, `10/2` → `:5`; NaN, ±inf and out of range → -2^63 as
+//! redis-server on x86-64); `true` → `:1`; `false`/`nil` → nil bulk;
 //! `{err=s}` → error; `{ok=s}` → status; RESP3 shapes `{double=}`, `{map=}`, `{set=}`,
 //! `{big_number=}`, `{verbatim_string={format=,string=}}`; any other table → array of
 //! `t[1..]` up to the first nil (`false` elements become nil bulks).
@@ -42,13 +43,10 @@ pub fn number_reply(n: f64) -> Reply {
     Reply::Integer(truncate(n))
 }
 
-/// A Lua float as Redis's `(long long)` cast, saturating instead of undefined.
+/// A Lua float as redis-server's `(long long)` cast compiles on x86-64: truncated, and
+/// -2^63 for NaN, ±inf and everything out of range (`return 1/0`, `return 2^63`).
 fn truncate(n: f64) -> i64 {
-    if n.is_nan() {
-        0
-    } else {
-        n as i64
-    }
+    crate::lua::libs::double_to_i64(n)
 }
 
 /// Newlines would break a status or error line: Redis turns them into spaces.

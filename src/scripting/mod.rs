@@ -116,10 +116,18 @@ impl Scripting {
             b.finalizers.set(true);
             Ok(())
         })?;
-        // SAFETY: `marekvs_lua_readonly` is a C function following Lua's calling convention.
+        // SAFETY: `marekvs_lua_readonly` and `marekvs_compat51` are C functions following
+        // Lua's calling convention.
         let readonly_flag = unsafe { lua.create_c_function(marekvs_lua_readonly)? };
-        let (env, handler): (Table, Function) =
-            prelude.call((globals, where_fn, plain, finalizer_set, readonly_flag))?;
+        let compat51 = unsafe { lua.create_c_function(marekvs_compat51)? };
+        let (env, handler): (Table, Function) = prelude.call((
+            globals,
+            where_fn,
+            plain,
+            finalizer_set,
+            readonly_flag,
+            compat51,
+        ))?;
         let handler = registry_ref(lua, &handler)?;
         let (mut reuse_tables, mut slots) = (false, [ffi::LUA_NOREF; 3]);
         let mut main = std::ptr::null_mut();
@@ -519,6 +527,9 @@ extern "C" {
 extern "C-unwind" {
     /// The prelude's `readonly(t)` (a Lua C function: raises on a non-table).
     fn marekvs_lua_readonly(l: *mut ffi::lua_State) -> c_int;
+    /// The prelude's `compat51()`: installs Lua 5.1's `unpack`, `loadstring`, `gcinfo`,
+    /// `table.getn`/`maxn`, `math.mod` and `math.ldexp` (`csrc/lua_compat.c`).
+    fn marekvs_compat51(l: *mut ffi::lua_State) -> c_int;
 }
 
 /// Keeps `f` in the registry (for good, or until `luaL_unref`): the raw call path pushes it

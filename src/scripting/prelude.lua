@@ -4,24 +4,13 @@
 -- it with lua_pcall). Nothing defined here stays reachable from scripts except through the
 -- protected globals. `readonly_flag(t)` sets the read-only flag of a table (the patched VM
 -- and C API refuse every write to it: csrc/lua_readonly.h).
-local G, where, plain, finalizer_set, readonly_flag = ...
+local G, where, plain, finalizer_set, readonly_flag, compat51 = ...
 local rawpcall, rawxpcall, rawset_, rawget_, type_, tostring_, error_, setmetatable_ =
   pcall, xpcall, rawset, rawget, type, tostring, error, setmetatable
-local select_ = select
 
--- Lua 5.1 names real-world Redis scripts use.
-G.unpack = table.unpack
-table.getn = function(t) return #t end
-table.maxn = function(t)
-  local n = 0
-  for k in pairs(t) do if type_(k) == 'number' and k > n then n = k end end
-  return n
-end
-math.mod = math.fmod
-math.pow = function(x, y) return x ^ y end
-math.log10 = function(x) return math.log(x, 10) end
-math.ldexp = function(m, e) return m * 2.0 ^ e end
-G.gcinfo = function() return collectgarbage('count') // 1 end
+-- Lua 5.1 names real-world Redis scripts use (unpack, loadstring, gcinfo, table.getn/maxn,
+-- math.mod/ldexp; math.pow/log10 are Lua 5.4's own), as C functions: csrc/lua_compat.c.
+compat51()
 
 -- Errors raised by Rust-implemented functions arrive as mlua error objects; scripts see
 -- their message string, as they would see a C library's error in Redis.
@@ -105,18 +94,10 @@ G.setmetatable = function(t, mt)
 end
 
 -- The environment scripts run in: G itself, raising on unknown names (below) and read-only
--- once everything is in place.
+-- once everything is in place. Chunks made by load/loadstring get G as their _ENV too, so
+-- they cannot create globals that later scripts see either (Redis 7 refuses that: "Attempt
+-- to modify a readonly table"); an explicit env argument to load is honoured.
 local env = G
--- Chunks made by load/loadstring run in that environment too (Lua's default would be G
--- itself, where a script could create globals that later scripts see; Redis 7 refuses
--- that: "Attempt to modify a readonly table"). An explicit env argument is honoured.
-local textload = G.load
-G.load = function(...)
-  if select_('#', ...) >= 4 then return textload(...) end
-  local chunk, name, mode = ...
-  return textload(chunk, name, mode, env)
-end
-G.loadstring = function(s, name) return textload(s, name, 't', env) end
 setmetatable_(G, {
   __index = function(_, k)
     error_("Script attempted to access nonexistent global variable '" .. tostring_(k) .. "'", 2)
