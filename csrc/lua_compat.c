@@ -90,8 +90,8 @@ static int compat_loadstring (lua_State *L) {
   return load_result(L, luaL_loadbufferx(L, s, len, chunkname, "t"), 0);
 }
 
-/* `unpack(t [, i [, j]])` (5.1's global): 5.4's table.unpack, which also takes a
- * non-table with a length, after 5.1's check that `t` is a table. */
+/* `unpack(t [, i [, j]])` (5.1's global): 5.4's table.unpack (which would take any value
+ * with a length) behind 5.1's check that `t` is a table. */
 static int compat_unpack (lua_State *L) {
   lua_Unsigned n;
   lua_Integer i, e;
