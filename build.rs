@@ -16,7 +16,14 @@ const LUA_DIR: &str = "lua-5.4.9";
 
 /// Lua sources left out natively: the standalone programs. `lvm.c` and `lapi.c` are compiled
 /// patched.
-const SKIPPED_NATIVE: &[&str] = &["lua.c", "luac.c", "lvm.c", "lapi.c"];
+const SKIPPED_NATIVE: &[&str] = &[
+    "lua.c",
+    "luac.c",
+    "lvm.c",
+    "lapi.c",
+    "lstrlib.c",
+    "ltablib.c",
+];
 
 /// Lua sources that run when a script is compiled or loaded, or are rarely called (parser, lexer,
 /// code generator, `string.dump`, coroutine library, library registration): compiled
@@ -111,6 +118,10 @@ fn main() {
             cold.file(&path);
         } else if name == "lobject.c" {
             hot.push((name, patch_file(&lua_dir, "lobject.c", LOBJECT)));
+        } else if name == "lstrlib.c" {
+            hot.push((name, patched[2].clone()));
+        } else if name == "ltablib.c" {
+            hot.push((name, patched[3].clone()));
         } else {
             hot.push((name, path));
         }
@@ -269,7 +280,7 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// The patches, written to OUT_DIR as `lvm.c` and `lapi.c` (the paths returned); the build
+/// The patches, written to OUT_DIR as `lvm.c`, `lapi.c`, `lstrlib.c` and `ltablib.c` (the paths returned); the build
 /// fails if an anchor is not found exactly once (a new Lua release must be looked at, not
 /// patched blindly).
 ///
@@ -286,6 +297,12 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
 ///    writable, else it takes `luaV_finishset`, which refuses a read-only table (also one
 ///    reached through a `__newindex` chain); `lua_rawset`, `lua_rawsetp` and `lua_rawseti`
 ///    refuse too. Writes that create a table (`OP_SETLIST`, constructors) need no check.
+/// 4. `string.rep` of an empty string with an empty separator answers `""` at once: its copy
+///    loop would run `n` times (`string.rep('', 2^62)`), in C, where neither the budget's
+///    countdown nor SCRIPT KILL reaches (`lstrlib.c`, the third path returned).
+/// 5. `table.move`'s two copy loops poll the budget every 4096 elements
+///    (`csrc/lbudget_poll.h`): over absent keys (`table.move({}, 1, 2^40, 2)`) they run
+///    without VM instructions or allocations (`ltablib.c`, the fourth path returned).
 fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
     const LVM: &[(&str, &str)] = &[
         (
@@ -377,10 +394,34 @@ fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
             "  t = gettable(L, idx);\n  marekvs_refuse(L, t);\n  luaH_setint(L, t, n,",
         ),
     ];
-    [("lvm.c", LVM), ("lapi.c", LAPI)]
-        .into_iter()
-        .map(|(name, edits)| patch_file(lua_dir, name, edits))
-        .collect()
+    const LSTRLIB: &[(&str, &str)] = &[(
+        "  if (n <= 0)\n    lua_pushliteral(L, \"\");\n  else if (l_unlikely(l + lsep < l",
+        "  if (n <= 0 || l + lsep == 0)  /* marekvs: nothing to copy, n times */\n    \
+         lua_pushliteral(L, \"\");\n  else if (l_unlikely(l + lsep < l",
+    )];
+    const LTABLIB: &[(&str, &str)] = &[
+        (
+            "#include \"lualib.h\"\n",
+            "#include \"lualib.h\"\n#include \"lbudget_poll.h\"\n",
+        ),
+        (
+            "      for (i = 0; i < n; i++) {\n        lua_geti(L, 1, f + i);",
+            "      for (i = 0; i < n; i++) {\n        marekvs_poll_every(L, i);\n        lua_geti(L, 1, f + i);",
+        ),
+        (
+            "      for (i = n - 1; i >= 0; i--) {\n        lua_geti(L, 1, f + i);",
+            "      for (i = n - 1; i >= 0; i--) {\n        marekvs_poll_every(L, i);\n        lua_geti(L, 1, f + i);",
+        ),
+    ];
+    [
+        ("lvm.c", LVM),
+        ("lapi.c", LAPI),
+        ("lstrlib.c", LSTRLIB),
+        ("ltablib.c", LTABLIB),
+    ]
+    .into_iter()
+    .map(|(name, edits)| patch_file(lua_dir, name, edits))
+    .collect()
 }
 
 /// wasm only: `lobject.c` converts decimal and hexadecimal numerals (`tonumber`, string

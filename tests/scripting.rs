@@ -998,6 +998,30 @@ fn lua51_compatibility_names() {
     );
 }
 
+/// `string.rep` of nothing is nothing at once: Lua's copy loop would run `n` times in C, out
+/// of reach of the budget and of SCRIPT KILL (redis-server 7.0 hangs on these).
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn string_rep_of_nothing_returns_at_once() {
+    let mut sh = shard();
+    assert_eq!(eval(&mut sh, "return string.rep('', 2^62)"), bulk(""));
+    assert_eq!(
+        eval(&mut sh, "return #string.rep('', math.maxinteger, '')"),
+        Reply::Integer(0)
+    );
+    assert_eq!(eval(&mut sh, "return ('ab'):rep(3, '')"), bulk("ababab"));
+    assert_eq!(eval(&mut sh, "return ('ab'):rep(2, '-')"), bulk("ab-ab"));
+    assert_eq!(eval(&mut sh, "return ('ab'):rep(0, '-')"), bulk(""));
+    let s = "return string.rep('x', 2^62)";
+    assert_eq!(
+        eval(&mut sh, s),
+        err(&format!(
+            "ERR user_script:1: resulting string too large script: {}, on @user_script:1.",
+            sha(s)
+        ))
+    );
+}
+
 /// The 5.1 names are C functions, as in Redis: their argument errors name the function and
 /// the script's line, also when called in tail position (which drops a Lua caller's frame in
 /// Lua 5.4). Texts from redis-server 7.0.15.

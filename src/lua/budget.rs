@@ -16,8 +16,9 @@
 //!   runs and raises again each time: a `pcall` may catch one raise, but the very next
 //!   instruction outside it raises again, until the error reaches the host.
 //! - Native code that runs no VM instructions for a long time (the pattern matcher of
-//!   `string.find`/`match`/`gmatch`/`gsub`, see `super::patterns_lua`) polls the budget itself
-//!   through [`check_from_c`], which also counts its work toward the frozen-clock estimate.
+//!   `string.find`/`match`/`gmatch`/`gsub`, see `super::patterns_lua`, and `table.move`'s
+//!   loops in the patched `ltablib.c`) polls the budget itself through [`check_from_c`] /
+//!   `marekvs_budget_poll`, which also count its work toward the frozen-clock estimate.
 //!
 //! Lua's C-call limit (200 nested C calls) and stack limit turn runaway recursion into ordinary
 //! Lua errors; they never reach the host's own stack limits.
@@ -320,10 +321,15 @@ unsafe fn raise_every_instruction(l: *mut ffi::lua_State, b: &Budget) {
 
 /// The error a tripped budget raises.
 fn abort_message(why: Trip) -> &'static str {
+    abort_c_message(why).to_str().unwrap_or("script aborted")
+}
+
+/// [`abort_message`] NUL-terminated, for C callers.
+fn abort_c_message(why: Trip) -> &'static std::ffi::CStr {
     match why {
-        Trip::Time => "script aborted: time limit exceeded",
-        Trip::Memory => "script aborted: memory limit exceeded",
-        Trip::Killed => "script aborted: killed by SCRIPT KILL",
+        Trip::Time => c"script aborted: time limit exceeded",
+        Trip::Memory => c"script aborted: memory limit exceeded",
+        Trip::Killed => c"script aborted: killed by SCRIPT KILL",
     }
 }
 
@@ -341,6 +347,26 @@ fn abort_message(why: Trip) -> &'static str {
 /// # Safety
 /// `l` is a live thread of a state; call it from a C function running on that thread.
 pub unsafe fn check_from_c(l: *mut ffi::lua_State, work: u64) -> Option<&'static str> {
+    poll_from_c(l, work).map(abort_message)
+}
+
+/// [`check_from_c`] for the C library loops that can run long without VM instructions or
+/// allocations (`table.move` over a long range of absent keys; build.rs `patch_lua`,
+/// `csrc/lbudget_poll.h`): NULL to go on, else the message to raise (static). Never raises.
+#[no_mangle]
+unsafe extern "C" fn marekvs_budget_poll(
+    l: *mut ffi::lua_State,
+    work: c_int,
+) -> *const std::ffi::c_char {
+    match poll_from_c(l, u64::try_from(work).unwrap_or(0)) {
+        Some(why) => abort_c_message(why).as_ptr(),
+        None => std::ptr::null(),
+    }
+}
+
+/// The common part of [`check_from_c`] and `marekvs_budget_poll`: why the budget has tripped,
+/// if it has (the every-instruction hook is then installed).
+unsafe fn poll_from_c(l: *mut ffi::lua_State, work: u64) -> Option<Trip> {
     let b = budget_of(l)?;
     if !b.armed {
         return None;
@@ -351,7 +377,7 @@ pub unsafe fn check_from_c(l: *mut ffi::lua_State, work: u64) -> Option<&'static
     }
     let why = b.tripped?;
     raise_every_instruction(l, b);
-    Some(abort_message(why))
+    Some(why)
 }
 
 #[cfg(test)]

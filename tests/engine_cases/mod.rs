@@ -296,7 +296,8 @@ pub fn fib27() -> String {
 /// Every way a script can run on forever, each on its own: the budget's countdown must see
 /// backward jumps (`while`, `repeat`, `goto`), numeric `for` (integer and float) and generic
 /// `for`, Lua function entries without any loop (tail calls, `__call`, exponential recursion)
-/// and loops inside coroutines.
+/// and loops inside coroutines; and a C library loop that runs without VM instructions or
+/// allocations (`table.move` over absent keys) polls the budget itself.
 const RUNAWAYS: &[&str] = &[
     "while true do end",
     "repeat until false",
@@ -312,6 +313,9 @@ const RUNAWAYS: &[&str] = &[
     "coroutine.wrap(function() while true do end end)()",
     "local co = coroutine.wrap(function() while true do coroutine.yield() end end)
      while true do co() end",
+    "table.move({}, 1, 2^40, 2)",
+    "table.move({}, 1, 2^40, 0)",
+    "table.move({}, 1, 2^40, 1, {})",
 ];
 
 pub fn deadline_stops_every_runaway() {
