@@ -1,20 +1,10 @@
 //! Random commands built from the command table and nasty arguments: nothing may panic, and
 //! replaying the recorded WriteOps on a fresh keyspace must reproduce the same dataset.
+mod common;
+
+use common::Rng;
 use marekvs::engine::{command_table, CallCtx, Shard};
 use marekvs::keyspace::Keyspace;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() % v.len() as u64) as usize]
-    }
-}
 
 const ARGS: &[&str] = &[
     "k1",

@@ -7,22 +7,12 @@
 //! `FUZZ_SEEDS=1..400 cargo test --release --test fuzz_scripts` (≈ 3,000 scripts a seed).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::Rng;
 use marekvs::engine::{command_table, CallCtx, Shard};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() % v.len() as u64) as usize]
-    }
-}
 
 const VALS: &[&str] = &[
     "nil",

@@ -96,3 +96,21 @@ pub fn key_in(pm: &PartitionMap, p: u16) -> String {
         .find(|k| pm.partition_of_key(k.as_bytes()) == p)
         .expect("a key in every partition among the first 10,000")
 }
+
+/// The fuzzers' xorshift64 generator (`tests/fuzz_no_panic.rs`, `tests/fuzz_scripts.rs`): a
+/// seed gives the same sequence on every machine.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// An element of `v`, uniformly (up to the modulo's bias).
+    pub fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[(self.next() % v.len() as u64) as usize]
+    }
+}
