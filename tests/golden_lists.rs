@@ -102,6 +102,15 @@ fn lists() {
         err("ERR value is out of range, must be positive")
     );
     assert_eq!(t.cmd(&["lpop", "nokey"]), nil());
+    // One optional count: more arguments are an arity error (before the count is parsed).
+    assert_eq!(
+        t.cmd(&["rpop", "l", "x", "7"]),
+        err("ERR wrong number of arguments for 'rpop' command")
+    );
+    assert_eq!(
+        t.cmd(&["lpop", "nokey", "1", "2"]),
+        err("ERR wrong number of arguments for 'lpop' command")
+    );
     assert_eq!(t.cmd(&["lpop", "nokey", "0"]), Reply::NilArray);
     assert_eq!(t.cmd(&["lpop", "nokey", "2"]), Reply::NilArray);
     assert_eq!(

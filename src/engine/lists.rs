@@ -65,6 +65,11 @@ fn pop_one(sh: &mut Shard, key: &[u8], left: bool) -> Option<Vec<u8>> {
 }
 
 fn pop(sh: &mut Shard, argv: &[Vec<u8>], left: bool) -> CmdResult {
+    // LPOP/RPOP take one optional count: more is an arity error in Redis 7.0 (SPOP and
+    // ZPOPMIN/ZPOPMAX answer a syntax error instead, through `pop_count`).
+    if argv.len() > 3 {
+        return Err(super::wrong_arity(if left { "lpop" } else { "rpop" }));
+    }
     let key = arg(argv, 1);
     let count = pop_count(argv)?;
     if list(sh, key)?.is_none() {

@@ -105,12 +105,14 @@ unsafe extern "C-unwind" fn raising_call(l: *mut ffi::lua_State) -> c_int {
     top
 }
 
-/// `(RAISE, message)`: tells the [`raising`] wrapper to raise `message` as a string.
+/// `(RAISE, {err = "ERR " .. message})`: tells the [`raising`] wrapper to raise `message` as
+/// Redis 7's `luaPushError` + `luaError` do, an error table with the generic code, so a
+/// `pcall` around the call sees `ERR message` as in Redis.
 fn raise_msg(lua: &Lua, raise: &Value, msg: &str) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_iter([
-        raise.clone(),
-        Value::String(lua.create_string(msg)?),
-    ]))
+    let err = lua.create_table()?;
+    let text = [b"ERR ".as_slice(), msg.as_bytes()].concat();
+    err.raw_set("err", Value::String(lua.create_string(text)?))?;
+    Ok(MultiValue::from_iter([raise.clone(), Value::Table(err)]))
 }
 
 /// Builds the raw functions table handed to the prelude.

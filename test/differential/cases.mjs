@@ -126,6 +126,8 @@ export const cases = [
     'LINDEX l abc', 'LPOP l', 'RPOP l', 'LPOP l 2', 'RPOP l 0', 'LPOP l -1', 'LPOP nokey', 'LPOP nokey 2',
     'RPOP nokey 2', 'LPOP l 10', 'EXISTS l', 'LPUSHX l a', 'RPUSHX l a', 'RPUSH l 1', 'LPUSHX l 0', 'LRANGE l 0 -1',
     'LPUSH l', 'LRANGE l 0', 'LRANGE l a b', 'LLEN',
+    // More than one count: arity for LPOP/RPOP, syntax for SPOP/ZPOPMIN/ZPOPMAX (Redis 7.0).
+    'LPOP l 1 2', 'RPOP l x 7', 'LPOP nokey 1 2', 'SPOP l 1 2', 'ZPOPMIN l 1 2', 'ZPOPMAX nokey 1 2',
   ) },
   { name: 'lists/set-rem-insert-trim', steps: steps(
     'RPUSH l a b a c a d', 'LSET l 0 A', 'LSET l -1 D', 'LSET l 99 x', 'LSET nokey 0 x', 'LRANGE l 0 -1',

@@ -124,6 +124,13 @@ export const scriptCases = [
   c('err/tonumber-base', "return tonumber('z', 99)"),
   c('err/string-rep-neg', "return string.rep('x', -1)"),
   c('err/error-in-pcall-rethrow', "local ok, e = pcall(error, 'x') error(e)"),
+  // The redis.* functions raise Redis's error tables ({err='ERR ...'}): pcall sees the code.
+  c('err/pcall-sha1hex', 'local ok, e = pcall(redis.sha1hex) return {tostring(ok), e}'),
+  c('err/pcall-setresp', 'local ok, e = pcall(redis.setresp, 5) return e'),
+  c('err/pcall-log', 'local ok, e = pcall(redis.log) return e'),
+  c('err/pcall-set-repl', 'local ok, e = pcall(redis.set_repl) return e'),
+  c('err/sha1hex-uncaught', 'return redis.sha1hex()'),
+  c('err/setresp-uncaught', 'redis.setresp(4)'),
   // ------------------------------------------------------------ redis API
   c('api/error-reply', "return redis.error_reply('x')"),
   c('api/error-reply-code', "return redis.error_reply('MY err')"),
