@@ -23,6 +23,7 @@ const SKIPPED_NATIVE: &[&str] = &[
     "lapi.c",
     "lstrlib.c",
     "ltablib.c",
+    "lauxlib.c",
 ];
 
 /// Lua sources that run when a script is compiled or loaded, or are rarely called (parser, lexer,
@@ -131,6 +132,11 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     hot.push(("lapi.c".into(), patched[1].clone()));
     hot.push(("lauxlib.c".into(), manifest.join("csrc/lauxlib_wasm.c")));
+    // ... which includes the patched lauxlib.c by this name.
+    build.define(
+        "MAREKVS_LAUXLIB",
+        Some(format!("\"{}\"", patched[4].display()).as_str()),
+    );
     // The hot sources are compiled as one translation unit (`one_unit`) so that the table
     // library's and the string library's calls into the C API, the tables and the strings can be
     // inlined (sort 200k −20 % in Node). At -O3's default inline threshold (250) that grows the
@@ -280,7 +286,7 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// The patches, written to OUT_DIR as `lvm.c`, `lapi.c`, `lstrlib.c` and `ltablib.c` (the paths returned); the build
+/// The patches, written to OUT_DIR as `lvm.c`, `lapi.c`, `lstrlib.c`, `ltablib.c` and `lauxlib.c` (the paths returned); the build
 /// fails if an anchor is not found exactly once (a new Lua release must be looked at, not
 /// patched blindly).
 ///
@@ -303,6 +309,9 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
 /// 5. `table.move`'s two copy loops poll the budget every 4096 elements
 ///    (`csrc/lbudget_poll.h`): over absent keys (`table.move({}, 1, 2^40, 2)`) they run
 ///    without VM instructions or allocations (`ltablib.c`, the fourth path returned).
+/// 6. `luaL_argerror` names a function it cannot name from the call (one called by `pcall` or
+///    another C function) `'?'`, as Lua 5.1 and so Redis do, instead of searching the loaded
+///    modules for it (`'string.match'`): `lauxlib.c`, the fifth path returned.
 fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
     const LVM: &[(&str, &str)] = &[
         (
@@ -413,11 +422,16 @@ fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
             "      for (i = n - 1; i >= 0; i--) {\n        marekvs_poll_every(L, i);\n        lua_geti(L, 1, f + i);",
         ),
     ];
+    const LAUXLIB: &[(&str, &str)] = &[(
+        "    ar.name = (pushglobalfuncname(L, &ar)) ? lua_tostring(L, -1) : \"?\";\n",
+        "    ar.name = \"?\";  /* marekvs: as Lua 5.1 (Redis), no search of the loaded modules */\n",
+    )];
     [
         ("lvm.c", LVM),
         ("lapi.c", LAPI),
         ("lstrlib.c", LSTRLIB),
         ("ltablib.c", LTABLIB),
+        ("lauxlib.c", LAUXLIB),
     ]
     .into_iter()
     .map(|(name, edits)| patch_file(lua_dir, name, edits))

@@ -998,6 +998,50 @@ fn lua51_compatibility_names() {
     );
 }
 
+/// Argument errors name the function as Lua 5.1's `luaL_argerror` (Redis's) does: as the call
+/// names it, `'?'` when called from C (`pcall`), without `self` in a method call. Texts from
+/// redis-server 7.0.15.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn argument_errors_name_the_function_as_called() {
+    let mut sh = shard();
+    for (script, msg) in [
+        (
+            "return select(2, pcall(string.match, false))",
+            "bad argument #1 to '?' (string expected, got boolean)",
+        ),
+        (
+            "return select(2, pcall(bit.tobit, 'abc'))",
+            "bad argument #1 to '?' (number expected, got string)",
+        ),
+        (
+            "return select(2, pcall(cjson.encode))",
+            "bad argument #1 to '?' (expected 1 argument)",
+        ),
+    ] {
+        assert_eq!(eval(&mut sh, script), bulk(msg), "{script}");
+    }
+    for (script, msg) in [
+        (
+            "local tb = bit.tohex return tb({})",
+            "bad argument #1 to 'tb' (number expected, got table)",
+        ),
+        (
+            "return ('x'):rep({})",
+            "bad argument #1 to 'rep' (number expected, got table)",
+        ),
+    ] {
+        assert_eq!(
+            eval(&mut sh, script),
+            err(&format!(
+                "ERR user_script:1: {msg} script: {}, on @user_script:1.",
+                sha(script)
+            )),
+            "{script}"
+        );
+    }
+}
+
 /// `string.rep` of nothing is nothing at once: Lua's copy loop would run `n` times in C, out
 /// of reach of the budget and of SCRIPT KILL (redis-server 7.0 hangs on these).
 #[cfg_attr(not(target_arch = "wasm32"), test)]

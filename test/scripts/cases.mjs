@@ -206,6 +206,17 @@ export const scriptCases = [
   c('env/loadstring-syntax', "local f, e = loadstring('x =', 'nm') return {tostring(f), e}"),
   c('env/loadstring-number', 'return loadstring(42)'),
   c('env/load-nil', 'return load(nil)'),
+  // Argument errors name the function as the call does: '?' when called from C (pcall), a
+  // local's name, a method's arguments counted without self.
+  c('env/argerror-pcall-string', 'return select(2, pcall(string.match, false))'),
+  c('env/argerror-pcall-table', 'return select(2, pcall(table.concat))'),
+  c('env/argerror-pcall-base', 'return select(2, pcall(tonumber))'),
+  c('env/argerror-pcall-bit', "return select(2, pcall(bit.tobit, 'abc'))"),
+  c('env/argerror-pcall-cjson', 'return select(2, pcall(cjson.encode))'),
+  c('env/argerror-pcall-struct', 'return select(2, pcall(struct.pack))'),
+  c('env/argerror-local-name', 'local tb = bit.tohex return tb({})'),
+  c('env/argerror-local-name-c', 'local f = string.rep return f()'),
+  c('env/argerror-method', "return ('x'):rep({})"),
   c('env/math-mod', 'return math.mod(7, 3)'),
   c('env/setmetatable-G', 'setmetatable(_G, nil)'),
   // Read-only tables are the real tables with a flag (no proxies): every write path refuses.

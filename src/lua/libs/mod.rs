@@ -68,11 +68,13 @@ fn lib_function(lua: &Lua, f: LibFn) -> mlua::Result<Value> {
     })
 }
 
-/// `luaL_where(L, 1)` prepended to the libraries' own runtime errors. Lua's own errors raised
+/// `luaL_where(L, 1)` prepended to the libraries' own runtime errors, their argument errors
+/// naming the function as `luaL_argerror` does ([`name_as_called`]). Lua's own errors raised
 /// from inside a C function (`table index is nil`) carry no position, nor do other errors.
 fn locate(lua: &Lua, e: mlua::Error) -> mlua::Error {
     match e {
         mlua::Error::RuntimeError(m) if !m.starts_with("table index is ") => {
+            let m = name_as_called(lua, m);
             let at = lua
                 .inspect_stack(1, |d| {
                     let line = d.current_line()?;
@@ -84,6 +86,34 @@ fn locate(lua: &Lua, e: mlua::Error) -> mlua::Error {
             mlua::Error::RuntimeError(format!("{at}{m}"))
         }
         other => other,
+    }
+}
+
+/// A `bad argument #n to 'f' (...)` raised by a library function, named the way Lua 5.1's
+/// `luaL_argerror` (Redis's) names it: from the call (`'tohex'`, a local's name when called
+/// through one), `'?'` when called from C (`pcall(bit.tohex, {})`); in a method call `self` is
+/// not counted (`calling 'f' on bad self (...)` when it is the bad one). Other texts as given.
+fn name_as_called(lua: &Lua, m: String) -> String {
+    let parsed = m.strip_prefix("bad argument #").and_then(|rest| {
+        let (n, rest) = rest.split_once(" to '")?;
+        let (_, detail) = rest.split_once("' (")?;
+        Some((n.parse::<usize>().ok()?, detail))
+    });
+    let Some((n, detail)) = parsed else {
+        return m;
+    };
+    let (name, method) = lua
+        .inspect_stack(0, |d| {
+            let names = d.names();
+            let name = names.name.map(|s| s.into_owned());
+            (name, names.name_what == Some("method"))
+        })
+        .unwrap_or((None, false));
+    let name = name.unwrap_or_else(|| "?".to_owned());
+    match (method, n) {
+        (true, 1) => format!("calling '{name}' on bad self ({detail}"),
+        (true, _) => format!("bad argument #{} to '{name}' ({detail}", n - 1),
+        _ => format!("bad argument #{n} to '{name}' ({detail}"),
     }
 }
 
