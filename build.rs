@@ -311,7 +311,8 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
 ///    without VM instructions or allocations (`ltablib.c`, the fourth path returned).
 /// 6. `luaL_argerror` names a function it cannot name from the call (one called by `pcall` or
 ///    another C function) `'?'`, as Lua 5.1 and so Redis do, instead of searching the loaded
-///    modules for it (`'string.match'`): `lauxlib.c`, the fifth path returned.
+///    modules for it (`'string.match'`), and `luaL_typeerror` calls a light userdata (such as
+///    `cjson.null`) `userdata` as 5.1 did: `lauxlib.c`, the fifth path returned.
 fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
     const LVM: &[(&str, &str)] = &[
         (
@@ -422,10 +423,16 @@ fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
             "      for (i = n - 1; i >= 0; i--) {\n        marekvs_poll_every(L, i);\n        lua_geti(L, 1, f + i);",
         ),
     ];
-    const LAUXLIB: &[(&str, &str)] = &[(
-        "    ar.name = (pushglobalfuncname(L, &ar)) ? lua_tostring(L, -1) : \"?\";\n",
-        "    ar.name = \"?\";  /* marekvs: as Lua 5.1 (Redis), no search of the loaded modules */\n",
-    )];
+    const LAUXLIB: &[(&str, &str)] = &[
+        (
+            "    ar.name = (pushglobalfuncname(L, &ar)) ? lua_tostring(L, -1) : \"?\";\n",
+            "    ar.name = \"?\";  /* marekvs: as Lua 5.1 (Redis), no search of the loaded modules */\n",
+        ),
+        (
+            "    typearg = \"light userdata\";  /* special name for messages */",
+            "    typearg = \"userdata\";  /* marekvs: Lua 5.1's (Redis's) name */",
+        ),
+    ];
     [
         ("lvm.c", LVM),
         ("lapi.c", LAPI),

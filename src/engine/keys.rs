@@ -46,7 +46,7 @@ fn expire_generic(
     name: &str,
 ) -> CmdResult {
     let key = arg(argv, 1);
-    let v = int_arg(arg(argv, 2))?;
+    // Redis 7.0 checks the options before it parses the time.
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for o in argv.iter().skip(3) {
         if is(o, "nx") {
@@ -74,6 +74,7 @@ fn expire_generic(
             "ERR GT and LT options at the same time are not compatible",
         ));
     }
+    let v = int_arg(arg(argv, 2))?;
     let bad = || Reply::err(format!("ERR invalid expire time in '{name}' command"));
     let ms = v.checked_mul(unit_ms).ok_or_else(bad)?;
     let at = if absolute {

@@ -72,6 +72,8 @@ export const cases = [
     'TTL nokey', 'PTTL nokey', 'SET k v', 'TTL k', 'PTTL k', 'EXPIRE k 1000', 'TTL k', 'EXPIRE nokey 10',
     'EXPIRE k abc', 'EXPIRE k 10 NX', 'EXPIRE k 2000 XX', 'TTL k', 'EXPIRE k 10 GT', 'EXPIRE k 5000 GT',
     'TTL k', 'EXPIRE k 100 LT', 'TTL k', 'EXPIRE k 10 NX XX', 'EXPIRE k 10 GT LT', 'EXPIRE k 10 FOO',
+    // Options are checked before the time is parsed.
+    'EXPIRE k abc FOO', 'PEXPIRE k abc NX XX', 'EXPIREAT k abc GT LT', 'PEXPIREAT k inf k 1',
     'PERSIST k', 'TTL k', 'EXPIRE k 100 GT', 'TTL k', 'PEXPIRE k 500000', 'TTL k', type('PTTL k'),
     'EXPIREAT k 4102444800', 'TTL k', type('EXPIRETIME k'), 'PERSIST k', 'EXPIRETIME k', 'EXPIRETIME nokey',
     'SET gone v', 'EXPIRE gone 0', 'EXISTS gone', 'SET gone2 v', 'EXPIRE gone2 -5', 'GET gone2',

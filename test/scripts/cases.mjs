@@ -217,6 +217,8 @@ export const scriptCases = [
   c('env/argerror-local-name', 'local tb = bit.tohex return tb({})'),
   c('env/argerror-local-name-c', 'local f = string.rep return f()'),
   c('env/argerror-method', "return ('x'):rep({})"),
+  c('env/argerror-light-userdata', 'return string.byte(cjson.null)'),
+  c('env/argerror-light-userdata-loadstring', "return loadstring('x', cjson.null)"),
   c('env/math-mod', 'return math.mod(7, 3)'),
   c('env/setmetatable-G', 'setmetatable(_G, nil)'),
   // Read-only tables are the real tables with a flag (no proxies): every write path refuses.
