@@ -305,7 +305,8 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
 ///    refuse too. Writes that create a table (`OP_SETLIST`, constructors) need no check.
 /// 4. `string.rep` of an empty string with an empty separator answers `""` at once: its copy
 ///    loop would run `n` times (`string.rep('', 2^62)`), in C, where neither the budget's
-///    countdown nor SCRIPT KILL reaches (`lstrlib.c`, the third path returned).
+///    countdown nor SCRIPT KILL reaches; `string.char`'s range error reads as in Lua 5.1
+///    (`invalid value`): `lstrlib.c`, the third path returned.
 /// 5. `table.move`'s two copy loops poll the budget every 4096 elements
 ///    (`csrc/lbudget_poll.h`): over absent keys (`table.move({}, 1, 2^40, 2)`) they run
 ///    without VM instructions or allocations (`ltablib.c`, the fourth path returned).
@@ -404,11 +405,18 @@ fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
             "  t = gettable(L, idx);\n  marekvs_refuse(L, t);\n  luaH_setint(L, t, n,",
         ),
     ];
-    const LSTRLIB: &[(&str, &str)] = &[(
-        "  if (n <= 0)\n    lua_pushliteral(L, \"\");\n  else if (l_unlikely(l + lsep < l",
-        "  if (n <= 0 || l + lsep == 0)  /* marekvs: nothing to copy, n times */\n    \
-         lua_pushliteral(L, \"\");\n  else if (l_unlikely(l + lsep < l",
-    )];
+    const LSTRLIB: &[(&str, &str)] = &[
+        (
+            "  if (n <= 0)\n    lua_pushliteral(L, \"\");\n  else if (l_unlikely(l + lsep < l",
+            "  if (n <= 0 || l + lsep == 0)  /* marekvs: nothing to copy, n times */\n    \
+             lua_pushliteral(L, \"\");\n  else if (l_unlikely(l + lsep < l",
+        ),
+        // string.char's range error in Lua 5.1's (Redis's) words.
+        (
+            "luaL_argcheck(L, c <= (lua_Unsigned)UCHAR_MAX, i, \"value out of range\");",
+            "luaL_argcheck(L, c <= (lua_Unsigned)UCHAR_MAX, i, \"invalid value\");",
+        ),
+    ];
     const LTABLIB: &[(&str, &str)] = &[
         (
             "#include \"lualib.h\"\n",

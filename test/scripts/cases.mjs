@@ -218,6 +218,8 @@ export const scriptCases = [
   c('env/argerror-local-name-c', 'local f = string.rep return f()'),
   c('env/argerror-method', "return ('x'):rep({})"),
   c('env/argerror-light-userdata', 'return string.byte(cjson.null)'),
+  c('env/string-char-range', 'return string.char(-1)'),
+  c('env/string-char-range-high', 'return string.char(65, 256)'),
   c('env/argerror-light-userdata-loadstring', "return loadstring('x', cjson.null)"),
   c('env/math-mod', 'return math.mod(7, 3)'),
   c('env/setmetatable-G', 'setmetatable(_G, nil)'),
