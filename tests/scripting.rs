@@ -34,6 +34,14 @@ fn sha(body: &str) -> String {
     marekvs::scripting::sha1_hex(body.as_bytes())
 }
 
+/// The reply of `script` raising `msg` at its line 1 (Redis 7's runtime error form).
+fn line1_error(script: &str, msg: &str) -> Reply {
+    err(&format!(
+        "ERR user_script:1: {msg} script: {}, on @user_script:1.",
+        sha(script)
+    ))
+}
+
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn return_value_conversions() {
@@ -1031,14 +1039,7 @@ fn argument_errors_name_the_function_as_called() {
             "bad argument #1 to 'rep' (number expected, got table)",
         ),
     ] {
-        assert_eq!(
-            eval(&mut sh, script),
-            err(&format!(
-                "ERR user_script:1: {msg} script: {}, on @user_script:1.",
-                sha(script)
-            )),
-            "{script}"
-        );
+        assert_eq!(eval(&mut sh, script), line1_error(script, msg), "{script}");
     }
 }
 
@@ -1059,10 +1060,7 @@ fn string_rep_of_nothing_returns_at_once() {
     let s = "return string.rep('x', 2^62)";
     assert_eq!(
         eval(&mut sh, s),
-        err(&format!(
-            "ERR user_script:1: resulting string too large script: {}, on @user_script:1.",
-            sha(s)
-        ))
+        line1_error(s, "resulting string too large")
     );
 }
 
@@ -1123,14 +1121,7 @@ fn lua51_compatibility_errors_read_as_in_redis() {
             "bad argument #1 to 'load' (function expected, got nil)",
         ),
     ] {
-        assert_eq!(
-            eval(&mut sh, script),
-            err(&format!(
-                "ERR user_script:1: {msg} script: {}, on @user_script:1.",
-                sha(script)
-            )),
-            "{script}"
-        );
+        assert_eq!(eval(&mut sh, script), line1_error(script, msg), "{script}");
     }
 }
 

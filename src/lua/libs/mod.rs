@@ -68,52 +68,72 @@ fn lib_function(lua: &Lua, f: LibFn) -> mlua::Result<Value> {
     })
 }
 
-/// `luaL_where(L, 1)` prepended to the libraries' own runtime errors, their argument errors
-/// naming the function as `luaL_argerror` does ([`name_as_called`]). Lua's own errors raised
-/// from inside a C function (`table index is nil`) carry no position, nor do other errors.
+/// `luaL_where(L, 1)` prepended to the libraries' own runtime errors; their argument errors
+/// ([`ArgError`]) get their text here, naming the function as `luaL_argerror` does
+/// ([`ArgError::as_called`]). Lua's own errors raised from inside a C function (`table index
+/// is nil`) carry no position, nor do other errors.
 fn locate(lua: &Lua, e: mlua::Error) -> mlua::Error {
-    match e {
-        mlua::Error::RuntimeError(m) if !m.starts_with("table index is ") => {
-            let m = name_as_called(lua, m);
-            let at = lua
-                .inspect_stack(1, |d| {
-                    let line = d.current_line()?;
-                    let src = d.source().short_src?.into_owned();
-                    Some(format!("{src}:{line}: "))
-                })
-                .flatten()
-                .unwrap_or_default();
-            mlua::Error::RuntimeError(format!("{at}{m}"))
-        }
-        other => other,
+    let m = match e {
+        mlua::Error::ExternalError(ref x) => match x.downcast_ref::<ArgError>() {
+            Some(a) => a.as_called(lua),
+            None => return e,
+        },
+        mlua::Error::RuntimeError(m) if !m.starts_with("table index is ") => m,
+        other => return other,
+    };
+    let at = lua
+        .inspect_stack(1, |d| {
+            let line = d.current_line()?;
+            let src = d.source().short_src?.into_owned();
+            Some(format!("{src}:{line}: "))
+        })
+        .flatten()
+        .unwrap_or_default();
+    mlua::Error::RuntimeError(format!("{at}{m}"))
+}
+
+/// A library function's bad argument `n` (1-based), as `luaL_argerror` reports it. Raised
+/// through [`lib_function`], which names the function from the call ([`ArgError::as_called`]);
+/// its own text (with the library's name for the function) only shows if it escapes that way.
+#[derive(Debug)]
+pub(crate) struct ArgError {
+    n: usize,
+    func: String,
+    msg: String,
+}
+
+impl std::fmt::Display for ArgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "bad argument #{} to '{}' ({})",
+            self.n, self.func, self.msg
+        )
     }
 }
 
-/// A `bad argument #n to 'f' (...)` raised by a library function, named the way Lua 5.1's
-/// `luaL_argerror` (Redis's) names it: from the call (`'tohex'`, a local's name when called
-/// through one), `'?'` when called from C (`pcall(bit.tohex, {})`); in a method call `self` is
-/// not counted (`calling 'f' on bad self (...)` when it is the bad one). Other texts as given.
-fn name_as_called(lua: &Lua, m: String) -> String {
-    let parsed = m.strip_prefix("bad argument #").and_then(|rest| {
-        let (n, rest) = rest.split_once(" to '")?;
-        let (_, detail) = rest.split_once("' (")?;
-        Some((n.parse::<usize>().ok()?, detail))
-    });
-    let Some((n, detail)) = parsed else {
-        return m;
-    };
-    let (name, method) = lua
-        .inspect_stack(0, |d| {
-            let names = d.names();
-            let name = names.name.map(|s| s.into_owned());
-            (name, names.name_what == Some("method"))
-        })
-        .unwrap_or((None, false));
-    let name = name.unwrap_or_else(|| "?".to_owned());
-    match (method, n) {
-        (true, 1) => format!("calling '{name}' on bad self ({detail}"),
-        (true, _) => format!("bad argument #{} to '{name}' ({detail}", n - 1),
-        _ => format!("bad argument #{n} to '{name}' ({detail}"),
+impl std::error::Error for ArgError {}
+
+impl ArgError {
+    /// The text Lua 5.1's `luaL_argerror` (Redis's) gives, the function named from the call
+    /// (`'tohex'`, a local's name when called through one), `'?'` when called from C
+    /// (`pcall(bit.tohex, {})`); in a method call `self` is not counted (`calling 'f' on bad
+    /// self (...)` when it is the bad one). `lua` is inside the library function's call.
+    fn as_called(&self, lua: &Lua) -> String {
+        let (name, method) = lua
+            .inspect_stack(0, |d| {
+                let names = d.names();
+                let name = names.name.map(|s| s.into_owned());
+                (name, names.name_what == Some("method"))
+            })
+            .unwrap_or((None, false));
+        let name = name.unwrap_or_else(|| "?".to_owned());
+        let (n, msg) = (self.n, &self.msg);
+        match (method, n) {
+            (true, 1) => format!("calling '{name}' on bad self ({msg})"),
+            (true, _) => format!("bad argument #{} to '{name}' ({msg})", n - 1),
+            _ => format!("bad argument #{n} to '{name}' ({msg})"),
+        }
     }
 }
 
@@ -131,9 +151,13 @@ pub(crate) fn typename(v: &Value) -> &'static str {
     }
 }
 
-/// `bad argument #n to 'f' (msg)`, the text of `luaL_argerror`.
+/// `bad argument #n to 'f' (msg)`, the text of `luaL_argerror` ([`ArgError`]).
 pub(crate) fn arg_error(n: usize, func: &str, msg: &str) -> mlua::Error {
-    mlua::Error::runtime(format!("bad argument #{n} to '{func}' ({msg})"))
+    mlua::Error::external(ArgError {
+        n,
+        func: func.to_owned(),
+        msg: msg.to_owned(),
+    })
 }
 
 /// The `luaL_typerror` text for argument `n` (1-based) of `args`.
