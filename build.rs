@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 const LUA_SRC_CRATE: &str = "lua-src-551.0.2";
 const LUA_DIR: &str = "lua-5.4.9";
 
-/// Lua sources left out natively: the standalone programs. `lvm.c` and `lapi.c` are compiled
-/// patched.
+/// Lua sources left out natively: the standalone programs, and those compiled from their
+/// patched copies instead (`patch_lua`).
 const SKIPPED_NATIVE: &[&str] = &[
     "lua.c",
     "luac.c",
@@ -24,6 +24,7 @@ const SKIPPED_NATIVE: &[&str] = &[
     "lstrlib.c",
     "ltablib.c",
     "lauxlib.c",
+    "llex.c",
 ];
 
 /// Lua sources that run when a script is compiled or loaded, or are rarely called (parser, lexer,
@@ -115,7 +116,9 @@ fn main() {
     cold.opt_level_str("s");
     let mut hot = Vec::new();
     for (name, path) in lua_sources(&lua_dir, SKIPPED) {
-        if COLD.contains(&name.as_str()) {
+        if name == "llex.c" {
+            cold.file(&patched[5]);
+        } else if COLD.contains(&name.as_str()) {
             cold.file(&path);
         } else if name == "lobject.c" {
             hot.push((name, patch_file(&lua_dir, "lobject.c", LOBJECT)));
@@ -286,7 +289,8 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// The patches, written to OUT_DIR as `lvm.c`, `lapi.c`, `lstrlib.c`, `ltablib.c` and `lauxlib.c` (the paths returned); the build
+/// The patches, written to OUT_DIR as `lvm.c`, `lapi.c`, `lstrlib.c`, `ltablib.c`, `lauxlib.c` and
+/// `llex.c` (the paths returned); the build
 /// fails if an anchor is not found exactly once (a new Lua release must be looked at, not
 /// patched blindly).
 ///
@@ -314,6 +318,8 @@ fn lua_sources(lua_dir: &Path, skipped: &[&str]) -> Vec<(String, PathBuf)> {
 ///    another C function) `'?'`, as Lua 5.1 and so Redis do, instead of searching the loaded
 ///    modules for it (`'string.match'`), and `luaL_typeerror` calls a light userdata (such as
 ///    `cjson.null`) `userdata` as 5.1 did: `lauxlib.c`, the fifth path returned.
+/// 7. The lexer quotes the end of input in its errors (`near '<eof>'`, `'<eof>' expected`) as
+///    5.1 did, for scripts and for `load`/`loadstring` alike: `llex.c`, the sixth path returned.
 fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
     const LVM: &[(&str, &str)] = &[
         (
@@ -441,12 +447,17 @@ fn patch_lua(lua_dir: &Path) -> Vec<PathBuf> {
             "    typearg = \"userdata\";  /* marekvs: Lua 5.1's (Redis's) name */",
         ),
     ];
+    const LLEX: &[(&str, &str)] = &[(
+        "    if (token < TK_EOS)  /* fixed format (symbols and reserved words)? */",
+        "    if (token <= TK_EOS)  /* marekvs: <eof> quoted too, as Lua 5.1 (Redis) */",
+    )];
     [
         ("lvm.c", LVM),
         ("lapi.c", LAPI),
         ("lstrlib.c", LSTRLIB),
         ("ltablib.c", LTABLIB),
         ("lauxlib.c", LAUXLIB),
+        ("llex.c", LLEX),
     ]
     .into_iter()
     .map(|(name, edits)| patch_file(lua_dir, name, edits))

@@ -9,20 +9,9 @@
 
 #include <limits.h>
 #include <math.h>
-#include <string.h>
 
 #include "lua.h"
 #include "lauxlib.h"
-
-/* Lua 5.4 writes the end-of-input token bare (`near <eof>`); 5.1 (Redis) quotes it. Rewrites
- * the message on the top of the stack. */
-static void quote_eof (lua_State *L) {
-  const char *msg = lua_tostring(L, -1);
-  if (msg != NULL && strstr(msg, "near <eof>") != NULL) {
-    luaL_gsub(L, msg, "near <eof>", "near '<eof>'");
-    lua_remove(L, -2);
-  }
-}
 
 /* A load's result (Lua's `load_aux`): the chunk, its first upvalue (_ENV) set to argument
  * `envidx` when that is not 0; or nil and the message. */
@@ -35,7 +24,6 @@ static int load_result (lua_State *L, int status, int envidx) {
     }
     return 1;
   }
-  quote_eof(L);
   lua_pushnil(L);
   lua_insert(L, -2);
   return 2;

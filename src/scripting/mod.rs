@@ -209,10 +209,8 @@ impl Scripting {
         let func = crate::lua::load_text(lua, &code, c"@user_script", Some(&self.env))
             .and_then(|f| registry_ref(lua, &f))
             .map_err(|e| {
-                // Lua 5.4 prints the end-of-input token bare; 5.1 (Redis) quotes it.
-                let msg = crate::lua::error_text(&e)
-                    .replace(['\r', '\n'], " ")
-                    .replace("near <eof>", "near '<eof>'");
+                // (`<eof>` comes quoted as in 5.1: build.rs patches the lexer.)
+                let msg = crate::lua::error_text(&e).replace(['\r', '\n'], " ");
                 Reply::err(format!("ERR Error compiling script (new function): {msg}"))
             })?;
         Ok(Script { func, flags })
